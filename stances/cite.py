@@ -1,0 +1,148 @@
+"""Citations as a markdown-it-py plugin: Pandoc's [@source-id] and [@a, locator; @b].
+
+Modelled on mdit-py-plugins' footnote plugin: named rules, state kept in `env`,
+unknown or missing citations recorded (with the token's line) instead of raised.
+
+A citation renders as a placeholder (\x02N\x03, N a key into `env["notes"]`);
+`number_notes` turns placeholders into numbered marks once a whole page is
+rendered, so numbering follows reading order however the page was assembled.
+YAML cannot carry these control characters, so content never forges one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+CITATION_AT = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
+PLACEHOLDER = re.compile("\x02(\\d+)\x03")
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One citation found in prose: the source id, locator, and line in the fragment."""
+
+    source: str
+    locator: str | None
+    line: int
+
+
+@dataclass
+class Notes:
+    """The registry of (source, locator) keys that placeholders point into."""
+
+    keys: list = field(default_factory=list)
+    index: dict = field(default_factory=dict)
+
+    def mark(self, source: str, locator: str | None) -> str:
+        """Return the placeholder for a citation of a source (at a locator)."""
+        key = (source, locator or None)
+        number = self.index.get(key)
+        if number is None:
+            number = self.index[key] = len(self.keys)
+            self.keys.append(key)
+        return f"<sup class=\"note\">\x02{number}\x03</sup>"
+
+
+def parse_citations(inside: str) -> list[tuple[str, str | None]] | None:
+    """Parse the inside of [...] as '@id[, locator]; @id ...', or None if it is not one."""
+    found = []
+    for part in inside.split(";"):
+        part = part.strip()
+        match = CITATION_AT.match(part)
+        if not match:
+            return None
+        rest = part[match.end():].strip()
+        if rest and not rest.startswith(","):
+            return None
+        locator = rest[1:].strip() or None
+        found.append((match.group(1), locator))
+    return found
+
+
+def citation_rule(state: StateInline, silent: bool) -> bool:
+    """Inline rule: [@id], [@id, locator], [@a; @b]."""
+    start = state.pos
+    if state.src[start] != "[" or state.src[start + 1: start + 2] != "@":
+        return False
+    end = state.src.find("]", start)
+    if end < 0 or "[" in state.src[start + 1: end]:
+        return False
+    citations = parse_citations(state.src[start + 1: end])
+    if citations is None:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"citations": citations}
+    state.pos = end + 1
+    return True
+
+
+def check_rule(state: StateCore) -> None:
+    """Core rule: record every citation; give uncited statements the fallback or report them."""
+    env = state.env
+    fallback = env.get("fallback") or []
+    previous = None
+    for token in state.tokens:
+        if token.type == "inline" and previous in ("paragraph_open", "td_open"):
+            line = (token.map[0] if token.map else 0) + 1
+            cited = [c for child in token.children or [] if child.type == "citation"
+                     for c in child.meta["citations"]]
+            if not cited and fallback:
+                appended = Token("citation", "", 0)
+                appended.meta = {"citations": [(c.source, c.locator) for c in fallback], "fallback": True}
+                token.children.append(appended)
+                cited = appended.meta["citations"]
+            elif not cited and env.get("required", True):
+                env.setdefault("uncited", []).append(line)
+            for source, locator in cited:
+                env.setdefault("citations", []).append(Cited(source, locator, line))
+        previous = token.type
+
+
+def render_citation(self, tokens, idx, options, env) -> str:
+    notes: Notes = env["notes"]
+    return "".join(notes.mark(source, locator) for source, locator in tokens[idx].meta["citations"])
+
+
+def render_link_open(self, tokens, idx, options, env) -> str:
+    """External links open nothing of ours to the page they lead to."""
+    token = tokens[idx]
+    if (token.attrGet("href") or "").startswith(("http:", "https:")):
+        token.attrSet("rel", "noopener noreferrer")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def validate_link(url: str) -> bool:
+    """Allow http, https, mailto and relative links; refuse every other scheme."""
+    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme is None or url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+def citations_plugin(md: MarkdownIt) -> None:
+    """Add Pandoc-style citations to a MarkdownIt parser."""
+    md.inline.ruler.before("link", "citation", citation_rule)
+    md.core.ruler.after("inline", "citation_check", check_rule)
+    md.add_render_rule("citation", render_citation)
+    md.add_render_rule("link_open", render_link_open)
+
+
+def make_markdown() -> MarkdownIt:
+    """The one Markdown parser: CommonMark and tables, no raw HTML, no images, safe links."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table").disable("image")
+    md.validateLink = validate_link
+    md.use(citations_plugin)
+    return md
+
+
+def render_prose(md: MarkdownIt, text: str, notes: Notes, fallback=(), required=True) -> tuple[str, dict]:
+    """Render one Markdown fragment; return its HTML (with placeholders) and its env."""
+    env = {"notes": notes, "fallback": list(fallback), "required": required}
+    return md.render(text, env), env

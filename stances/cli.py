@@ -1,0 +1,98 @@
+"""The command line: `python build.py [build|check|serve|new] [options]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .problems import Problem
+
+HERE = Path(__file__).resolve().parent.parent
+log = logging.getLogger("stances")
+
+
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    parser.add_argument("--templates", type=Path, default=HERE / "templates", help="templates folder")
+    parser.add_argument("--assets", type=Path, default=HERE / "assets", help="assets folder")
+    parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
+    parser.add_argument("--base-url", help="the published address, overriding site.yml's base_url")
+    parser.add_argument("--archive", type=Path,
+                        help="folder of archived source texts: check every quote and locator against them")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--quiet", action="store_true", help="print only problems")
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="build.py", description="Build a footnoted explainer site from YAML records.")
+    commands = main_parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="validate and build the site (the default)")
+    add_build_options(build)
+    check = commands.add_parser("check", help="validate only; write nothing")
+    add_build_options(check)
+    check.add_argument("--annotations", action="store_true",
+                       help="also print problems as GitHub Actions annotations (on by default under Actions)")
+    serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
+    add_build_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open a browser")
+    new = commands.add_parser("new", help="write a new record file from a commented template")
+    new.add_argument("kind", help="kind of record, e.g. quotes")
+    new.add_argument("id", help="the new record's id, a lowercase slug")
+    new.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    return main_parser
+
+
+def report(problems: list[Problem], strict: bool, annotations: bool = False) -> int:
+    """Print every problem, sorted; return how many count as errors."""
+    for problem in sorted(set(problems)):
+        print(problem, file=sys.stderr)
+        if annotations:
+            level = "error" if problem.is_error or strict else "warning"
+            message = problem.message.replace("%", "%25").replace("\n", "%0A")
+            print(f"::{level} file={problem.path},line={problem.line},col={problem.column}::{message}")
+    return sum(1 for problem in set(problems) if problem.is_error or strict)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
+    options = parser().parse_args(argv)
+    logging.basicConfig(format="%(message)s", level=logging.WARNING if getattr(options, "quiet", False)
+                        else logging.INFO, stream=sys.stdout)
+    if options.command == "new":
+        from .new import new_record
+        return new_record(options.content, options.kind, options.id)
+    if options.command == "serve":
+        from .serve import serve
+        return serve(options)
+    return build_once(options)
+
+
+def build_once(options) -> int:
+    """Run the pipeline once; print problems and a summary; return the exit status."""
+    import os
+
+    from .pipeline import run
+
+    started = time.perf_counter()
+    write = options.command != "check"
+    result = run(options.content, options.templates, options.assets, options.out if write else None,
+                 base_url=options.base_url, archive=options.archive, strict=options.strict)
+    annotations = getattr(options, "annotations", False) or os.environ.get("GITHUB_ACTIONS") == "true"
+    errors = report(result.problems, options.strict, annotations)
+    warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
+    seconds = time.perf_counter() - started
+    if errors:
+        print(f"failed: {errors} error(s), {warnings} warning(s); "
+              + ("site/ left as it was" if write else "nothing written"), file=sys.stderr)
+        return 1
+    what = f"{result.pages} pages" if write else "checked"
+    log.info("%s, %d records, %d warnings, %.2f s", what, result.records, warnings, seconds)
+    return 0

@@ -1,0 +1,229 @@
+"""Link: index records by kind and id, resolve references, render prose once, find back-references."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from . import schema
+from .cite import Notes, make_markdown, render_prose
+from .problems import Problem, did_you_mean, error, warning
+from .validate import Citation, Prose, Record
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A place on the site that cites a source: which record, which field, which locator."""
+
+    record: Record
+    field: str
+    locator: str | None
+
+
+@dataclass
+class Site:
+    """Everything the pages need: records by kind and id, rendered prose, back-references."""
+
+    settings: Record
+    records: dict  # kind -> {id: Record}, in load order
+    notes: Notes
+    cited_by: dict = field(default_factory=dict)  # source id -> [Statement]
+
+    def get(self, kind: str, record_id: str) -> Record:
+        return self.records[kind][record_id]
+
+    def all(self, kind: str) -> list[Record]:
+        return list(self.records.get(kind, {}).values())
+
+    def citations_of(self, record: Record) -> list[Citation]:
+        """The record's `cite:` list, or else the citations in its own prose."""
+        if record.get("cite"):
+            return record["cite"]
+        found = []
+        for value in record.data.values():
+            for cited in getattr(value, "cited", []):
+                citation = Citation(cited.source, cited.locator)
+                if citation not in found:
+                    found.append(citation)
+        return found
+
+    def quotes_at(self, event: Record) -> list[Record]:
+        """The quotes said at an event."""
+        return [quote for quote in self.all("quotes") if quote.get("event") == event.id]
+
+
+def index(records: list[Record]) -> tuple[dict, list[Problem]]:
+    """Index records by kind and id; report duplicate ids."""
+    by_kind: dict = {name: {} for name in schema.KINDS}
+    problems = []
+    for record in records:
+        first = by_kind[record.kind].get(record.id)
+        if first is not None:
+            path, line, column = record.where("id")
+            problems.append(error(path, line, column,
+                                  f"duplicate {schema.KINDS[record.kind].singular} id '{record.id}' "
+                                  f"(first at {first.path}:{first.line}:{first.column}): rename one"))
+            continue
+        by_kind[record.kind][record.id] = record
+    return by_kind, problems
+
+
+def walk(value, declared, path=()):
+    """Yield (path, type, value) for every value in a record, following the declaration."""
+    if isinstance(declared, schema.ListOf):
+        for position, item in enumerate(value):
+            yield from walk(item, declared.item, path + (position,))
+    elif declared is schema.CITATION:
+        yield path, declared, value
+        yield path + ("source",), schema.Ref("sources"), value.source
+    elif isinstance(declared, schema.Struct):
+        for inner in declared.fields:
+            if inner.name in value:
+                yield from walk(value[inner.name], inner.type, path + (inner.name,))
+    else:
+        yield path, declared, value
+
+
+def fields_of(record: Record):
+    """Yield (path, type, value) for every value of a record."""
+    for declared in schema.KINDS[record.kind].fields:
+        if declared.name in record.data:
+            yield from walk(record.data[declared.name], declared.type, (declared.name,))
+
+
+def fallback_citations(record: Record, path: tuple) -> list[Citation]:
+    """The citations that stand for a prose field's uncited paragraphs: the nearest `cite:`."""
+    data = record.data
+    nearest = data.get("cite", [])
+    for step in path[:-1]:
+        data = data[step]
+        if isinstance(data, dict) and data.get("cite"):
+            nearest = data["cite"]
+    if record.kind == "quotes" and not nearest:
+        nearest = [c for wording in record.data.get("wordings", []) for c in wording.get("cite", [])]
+    if record.kind == "sources" and not nearest:
+        nearest = [Citation(record.id)]
+    return nearest
+
+
+def locate(prose: Prose, needle: str, occurrence: int) -> tuple[int, int] | None:
+    """Find the line and column of the n-th `needle` inside a prose value's span in its file."""
+    at = prose.start - 1
+    for _ in range(occurrence + 1):
+        at = prose.text.find(needle, at + 1, prose.end)
+        if at < 0:
+            return None
+    line = prose.text.count("\n", 0, at) + 1
+    return line, at - (prose.text.rfind("\n", 0, at) + 1) + 1
+
+
+def link(records: list[Record]) -> tuple[Site | None, list[Problem]]:
+    """Resolve every reference and citation; render prose once; compute back-references."""
+    by_kind, problems = index(records)
+    settings = by_kind["site"].get("site")
+    md = make_markdown()
+    notes = Notes()
+    cited_by: dict = defaultdict(list)
+    rendered: dict = {}
+    for record in records:
+        if by_kind[record.kind].get(record.id) is not record:
+            continue
+        for path, declared, value in fields_of(record):
+            if isinstance(declared, schema.Ref):
+                problems += check_ref(record, path, declared.kind, value, by_kind)
+            elif declared is schema.CITATION:
+                cited_by[value.source].append(Statement(record, path[0], value.locator))
+            elif isinstance(declared, schema.Markdown):
+                html, found = link_prose(md, notes, record, path, declared, value, by_kind)
+                problems += found
+                rendered.setdefault((record.kind, record.id), {})[path] = html
+                for cited in html.cited:
+                    cited_by[cited.source].append(Statement(record, path[0], cited.locator))
+    if settings is None:
+        return None, problems
+    records_out = {kind: {rid: with_html(record, rendered) for rid, record in ids.items()}
+                   for kind, ids in by_kind.items()}
+    site = Site(records_out["site"]["site"], records_out, notes)
+    site.cited_by = {source: [Statement(records_out[s.record.kind][s.record.id], s.field, s.locator)
+                              for s in statements if s.record.kind != "sources" or s.record.id != source]
+                     for source, statements in cited_by.items()}
+    problems += unused(site)
+    return site, problems
+
+
+class Fragment(Markup):
+    """Rendered Markdown, marked safe here, in one place; remembers its citations."""
+
+    cited: list
+
+
+def link_prose(md, notes, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
+    fallback = fallback_citations(record, path)
+    html, env = render_prose(md, prose, notes, fallback, required=declared.cited)
+    fragment = Fragment(html)
+    fragment.cited = env.get("citations", [])
+    problems = []
+    seen: dict = defaultdict(int)
+    for cited in fragment.cited:
+        if cited.source in by_kind["sources"]:
+            continue
+        needle = "@" + cited.source
+        place = locate(prose, needle, seen[needle]) if isinstance(prose, Prose) else None
+        seen[needle] += 1
+        file, line, column = record.where(*path)
+        if place:
+            line, column = place
+        problems.append(error(file, line, column, f"unknown source '{cited.source}'"
+                                                  f"{did_you_mean(cited.source, by_kind['sources'])}"))
+    for _ in env.get("uncited", []):
+        file, line, column = record.where(*path)
+        problems.append(error(file, line, column,
+                              f"'{path[-1] if isinstance(path[-1], str) else path[0]}' states something "
+                              "with no citation: add [@source-id] to each paragraph, or a cite: list"))
+    return fragment, problems
+
+
+def check_ref(record, path, kind, value, by_kind) -> list[Problem]:
+    if value in by_kind[kind]:
+        return []
+    file, line, column = record.where(*path)
+    noun = schema.KINDS[kind].singular
+    return [error(file, line, column, f"unknown {noun} '{value}'{did_you_mean(value, by_kind[kind])}")]
+
+
+def with_html(record: Record, rendered: dict) -> Record:
+    """Return the record with each prose value replaced by its rendered fragment."""
+    fragments = rendered.get((record.kind, record.id))
+    if not fragments:
+        return record
+
+    def swap(value, path):
+        if path in fragments:
+            return fragments[path]
+        if isinstance(value, dict):
+            return {name: swap(inner, path + (name,)) for name, inner in value.items()}
+        if isinstance(value, list):
+            return [swap(inner, path + (position,)) for position, inner in enumerate(value)]
+        return value
+
+    data = {name: swap(value, (name,)) for name, value in record.data.items()}
+    return Record(record.kind, record.id, record.path, record.line, record.column, data, record.marks)
+
+
+def unused(site: Site) -> list[Problem]:
+    """Warn of what a person should decide on: sources nobody cites, people never quoted."""
+    problems = []
+    for source in site.all("sources"):
+        if not site.cited_by.get(source.id):
+            problems.append(warning(source.path, source.line, source.column,
+                                    f"source '{source.id}' is cited by nothing: cite it or remove it"))
+    named = {quote.get("speaker") for quote in site.all("quotes")}
+    named.update(person for event in site.all("events") for person in event.get("people", []))
+    for person in site.all("people"):
+        if person.id not in named:
+            problems.append(warning(person.path, person.line, person.column,
+                                    f"person '{person.id}' is never quoted nor named in an event: "
+                                    "add a quote or an event, or remove them"))
+    return problems

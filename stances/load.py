@@ -1,0 +1,124 @@
+"""Load: read content/**/*.yml into YAML node trees that remember where they came from."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem, did_you_mean, error
+from .schema import KINDS
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass
+class Document:
+    """One content file: its kind, its shown path, its text and its YAML node."""
+
+    kind: str
+    path: str
+    text: str
+    node: yaml.Node | None
+
+
+def shown_path(path: Path) -> str:
+    """Return the path as a contributor would type it: relative to here when inside."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def content_files(content: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """List (kind, file) for every YAML file in the content folder, in a stable order."""
+    problems: list[Problem] = []
+    found: list[tuple[str, Path]] = []
+    if not content.is_dir():
+        return [], [error(shown_path(content), 1, 1, "content folder not found; pass --content DIR")]
+    for entry in sorted(content.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        stem = entry.stem if entry.is_file() else entry.name
+        if entry.is_file() and entry.suffix not in YAML_SUFFIXES:
+            continue
+        if stem not in KINDS:
+            problems.append(error(
+                shown_path(entry), 1, 1,
+                f"unknown kind of record '{stem}'{did_you_mean(stem, KINDS)}; "
+                f"content holds {', '.join(sorted(KINDS))}"))
+            continue
+        if entry.is_dir():
+            if KINDS[stem].single:
+                problems.append(error(shown_path(entry), 1, 1, f"'{stem}' is one file: write {stem}.yml"))
+                continue
+            for path in sorted(entry.rglob("*")):
+                if path.suffix in YAML_SUFFIXES and path.is_file() and not _hidden(path, entry):
+                    found.append((stem, path))
+        else:
+            found.append((stem, entry))
+    if not any(kind == "site" for kind, _ in found) and not problems:
+        problems.append(error(shown_path(content / "site.yml"), 1, 1,
+                              "missing site.yml: it names the site, its sides and its intro"))
+    return found, problems
+
+
+def _hidden(path: Path, top: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(top).parts)
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 text (a byte-order mark is allowed), or say why not."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [error(shown, 1, 1, f"file is {size / 1048576:.1f} MiB; the limit is "
+                                         f"{MAX_FILE_BYTES // 1048576} MiB a file: split it into several files")]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, [error(shown, line, column,
+                            f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
+    """Parse YAML text into a node tree with libyaml, keeping line and column."""
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{exc.context}: {message}"
+        if "cannot start any token" in message and "'\\t'" in message:
+            message = "a tab is used for indentation; YAML needs spaces"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, [error(shown, line, column, f"YAML syntax: {message}")]
+    except yaml.YAMLError as exc:
+        return None, [error(shown, 1, 1, f"YAML: {exc}")]
+    except RecursionError:
+        return None, [error(shown, 1, 1, "YAML is nested too deeply")]
+
+
+def load(content: Path) -> tuple[list[Document], list[Problem]]:
+    """Read and parse every content file; collect every problem."""
+    files, problems = content_files(content)
+    documents: list[Document] = []
+    for kind, path in files:
+        shown = shown_path(path)
+        text, found = read_text(path, shown)
+        problems += found
+        if text is None:
+            continue
+        node, found = compose(text, shown)
+        problems += found
+        if not found:
+            documents.append(Document(kind, shown, text, node))
+    return documents, problems

@@ -1,0 +1,224 @@
+"""Plan: decide every page (URL, template, context) before any is rendered.
+
+What each template receives is written down below as a TypedDict per page kind;
+every page also gets `site` (the linked Site), `settings` (site.yml) and `page`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TypedDict
+from urllib.parse import urlsplit
+
+from .link import Site
+from .problems import Problem, error
+from .validate import Record
+
+
+@dataclass
+class Page:
+    """A page to render: where it goes, which template, what it shows."""
+
+    url: str  # '' for the home page, 'topics/x/' for a folder, '404.html' for a file
+    kind: str  # also the template: templates/<kind>.html
+    title: str
+    context: dict = field(default_factory=dict)
+    origin: tuple | None = None  # (file, line, column) of the record it shows
+    base_url: str = "/"
+
+    @property
+    def output(self) -> str:
+        return self.url if self.url.endswith(".html") else self.url + "index.html"
+
+    @property
+    def absolute(self) -> str:
+        return self.base_url + self.url
+
+
+class IndexContext(TypedDict):
+    matrix: list  # [(topic, [[position, ...] per side])]
+    events: list  # a few events, by date
+
+
+class TopicContext(TypedDict):
+    topic: Record
+    columns: list  # [(actor, [position, ...])] for the sides, then others with a stance
+    quotes: list
+    proposals: list
+    events: list
+
+
+class RecordContext(TypedDict):
+    record: Record  # actor, person, source, quote or page
+    related: dict  # what the page lists beside it, by name
+
+
+class TimelineContext(TypedDict):
+    months: list  # [(month, [(event, days since the previous event or None)])]
+
+
+URL_OF = {
+    "topics": "topics/{id}/",
+    "actors": "actors/{id}/",
+    "people": "people/{id}/",
+    "sources": "sources/{id}/",
+    "quotes": "quotes/{id}/",
+    "pages": "{id}/",
+}
+
+
+def url_of(record: Record) -> str:
+    """The URL (from the site root) where a record is shown."""
+    if record.kind in URL_OF:
+        return URL_OF[record.kind].format(id=record.id)
+    if record.kind == "positions":
+        return f"topics/{record['topic']}/#position-{record.id}"
+    if record.kind == "proposals":
+        return f"proposals/#{record.id}"
+    if record.kind == "events":
+        return f"timeline/#{record.id}"
+    return ""
+
+
+def by_date(records: list[Record], name: str = "date") -> list[Record]:
+    """Sort records by a date field (undated last), keeping load order among equals."""
+    return sorted(records, key=lambda r: r.get(name).sort_key if r.get(name) else (9999, 99, 99))
+
+
+def side_of(site: Site, person: Record) -> Record | None:
+    """The actor a person acted for in their first role, if any."""
+    for role in person.get("roles", []):
+        if role.get("actor"):
+            return site.get("actors", role["actor"])
+    return None
+
+
+def normal_base(base_url: str) -> str:
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Problem]]:
+    """List every page of the site; report two pages that would write the same file."""
+    base = normal_base(base_url or site.settings["base_url"])
+    base_path = urlsplit(base).path or "/"
+    pages = [
+        Page("", "index", site.settings["title"], index_context(site)),
+        Page("topics/", "topics", "Topics", {"topics": site.all("topics")}),
+        Page("actors/", "actors", "Actors", {"actors": site.all("actors")}),
+        Page("people/", "people", "People", {"people": sorted(site.all("people"), key=lambda p: p["name"])}),
+        Page("sources/", "sources", "Sources", {"sources": by_date(site.all("sources"), "published")}),
+        Page("quotes/", "quotes", "Quotes", {"quotes": by_date(site.all("quotes"), "said")}),
+        Page("proposals/", "proposals", "Proposals", {"proposals": by_date(site.all("proposals"))}),
+        Page("timeline/", "timeline", "Timeline", timeline_context(site)),
+        Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
+        Page("404.html", "404", "Page not found", {"base_path": base_path}),
+    ]
+    for topic in site.all("topics"):
+        pages.append(Page(url_of(topic), "topic", topic["title"], topic_context(site, topic), where(topic)))
+    for kind, template, title in (("actors", "actor", "name"), ("people", "person", "name"),
+                                  ("sources", "source", "headline"), ("quotes", "quote", None),
+                                  ("pages", "page", "title")):
+        for record in site.all(kind):
+            page_title = record[title] if title else quote_title(site, record)
+            pages.append(Page(url_of(record), template, page_title,
+                              {"record": record, "related": related(site, record)}, where(record)))
+    for page in pages:
+        page.base_url = base
+    return pages, collisions(pages)
+
+
+def where(record: Record) -> tuple:
+    return record.where("id")
+
+
+def collisions(pages: list[Page]) -> list[Problem]:
+    """Report pages that would write the same file."""
+    problems = []
+    first: dict[str, Page] = {}
+    for page in pages:
+        other = first.setdefault(page.output, page)
+        if other is page:
+            continue
+        elsewhere = "built in" if other.origin is None else "from {}:{}:{}".format(*other.origin)
+        problems.append(error(*(page.origin or other.origin or ("site", 1, 1)),
+                              f"two pages write {page.output}: this {page.kind} page and the "
+                              f"{other.kind} page ({elsewhere}); change the id"))
+    return problems
+
+
+def quote_title(site: Site, quote: Record) -> str:
+    speaker = site.records["people"].get(quote["speaker"])
+    words = quote["wordings"][0]["text"].split()
+    short = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    return f"{speaker['name'] if speaker else quote['speaker']}: “{short}”"
+
+
+def index_context(site: Site) -> IndexContext:
+    sides = site.settings["sides"]
+    cells = defaultdict(list)
+    for position in site.all("positions"):
+        cells[(position["topic"], position["actor"])].append(position)
+    matrix = [(topic, [cells[(topic.id, side)] for side in sides]) for topic in site.all("topics")]
+    return {"matrix": matrix, "events": by_date(site.all("events"))}
+
+
+def topic_context(site: Site, topic: Record) -> TopicContext:
+    positions = [p for p in site.all("positions") if p["topic"] == topic.id]
+    sides = site.settings["sides"]
+    others = [actor for actor in site.records["actors"]
+              if actor not in sides and any(p["actor"] == actor for p in positions)]
+    columns = [(site.get("actors", actor), [p for p in positions if p["actor"] == actor])
+               for actor in list(sides) + others]
+    shown = {quote for p in positions for quote in p.get("quotes", [])}
+    return {
+        "topic": topic,
+        "columns": columns,
+        "quotes": [q for q in by_date(site.all("quotes"), "said")
+                   if topic.id in q.get("topics", []) and q.id not in shown],
+        "proposals": [p for p in site.all("proposals") if topic.id in p.get("topics", [])],
+        "events": [e for e in by_date(site.all("events")) if topic.id in e.get("topics", [])],
+    }
+
+
+def timeline_context(site: Site) -> TimelineContext:
+    months: list = []
+    previous = None
+    for event in by_date(site.all("events")):
+        date = event["date"]
+        gap = None
+        if previous is not None and len(date.parts) == 3 and len(previous.parts) == 3:
+            import datetime
+            gap = (datetime.date(*date.parts) - datetime.date(*previous.parts)).days
+        previous = date
+        if not months or months[-1][0] != date.month:
+            months.append((date.month, []))
+        months[-1][1].append((event, gap))
+    return {"months": months}
+
+
+def related(site: Site, record: Record) -> dict:
+    """What a record's own page lists beside it."""
+    if record.kind == "actors":
+        people = [p for p in site.all("people") if any(r.get("actor") == record.id for r in p["roles"])]
+        speakers = {p.id for p in people}
+        return {
+            "positions": [p for p in site.all("positions") if p["actor"] == record.id],
+            "proposals": [p for p in site.all("proposals") if p["by"] == record.id],
+            "people": people,
+            "quotes": [q for q in by_date(site.all("quotes"), "said") if q["speaker"] in speakers],
+        }
+    if record.kind == "people":
+        return {
+            "quotes": [q for q in by_date(site.all("quotes"), "said") if q["speaker"] == record.id],
+            "events": [e for e in by_date(site.all("events")) if record.id in e.get("people", [])],
+        }
+    if record.kind == "sources":
+        return {"statements": site.cited_by.get(record.id, [])}
+    if record.kind == "quotes":
+        return {
+            "speaker": site.get("people", record["speaker"]),
+            "positions": [p for p in site.all("positions") if record.id in p.get("quotes", [])],
+            "event": site.get("events", record["event"]) if record.get("event") else None,
+        }
+    return {}

@@ -1,0 +1,49 @@
+"""Problems found in content, reported together in compiler format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or worth a look) at a place in a content file."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def error(path: str, line: int, column: int, message: str) -> Problem:
+    """Make an error at a place."""
+    return Problem(path, line, column, message, "error")
+
+
+def warning(path: str, line: int, column: int, message: str) -> Problem:
+    """Make a warning at a place."""
+    return Problem(path, line, column, message, "warning")
+
+
+def did_you_mean(word: str, choices) -> str:
+    """Return ' (did you mean 'x'?)' for the closest choice, or ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Failed(Exception):
+    """A stage found errors; the problems say which."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems

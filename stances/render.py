@@ -1,0 +1,132 @@
+"""Render: pages to HTML through strict Jinja templates, then number the notes in reading order."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .cite import PLACEHOLDER
+from .link import Site
+from .load import shown_path
+from .pages import Page, url_of
+from .problems import Problem, error
+
+ENDNOTES = "<!--stances:endnotes-->"
+
+
+def relative(page: Page, target: str) -> str:
+    """A link from a page to a site URL that works under any sub-path (absolute on the 404 page)."""
+    if page.kind == "404":
+        return page.context["base_path"] + target
+    here, _, fragment = target.partition("#")
+    if here == page.url and fragment:
+        return "#" + fragment
+    depth = page.url.count("/")
+    return "../" * depth + target or "./"
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    """Strict Jinja: undefined names fail, everything is escaped unless marked safe."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["json"] = lambda value: Markup(
+        json.dumps(value, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+        .replace("&", "\\u0026"))
+    return env
+
+
+def helpers(site: Site, page: Page) -> dict:
+    """Functions templates call; each knows the page it renders for."""
+
+    def notes(citations) -> Markup:
+        return Markup("".join(site.notes.mark(c.source, c.locator) for c in citations))
+
+    def note_to(source_id: str, locator: str | None = None) -> Markup:
+        return Markup(site.notes.mark(source_id, locator))
+
+    return {
+        "site": site,
+        "settings": site.settings,
+        "page": page,
+        "link": lambda target: relative(page, target),
+        "href": lambda record: relative(page, url_of(record)),
+        "notes": notes,
+        "note_to": note_to,
+        "cites": site.citations_of,
+        "quotes_at": site.quotes_at,
+        "get": site.get,
+        "actor": lambda actor_id: site.get("actors", actor_id),
+        "person": lambda person_id: site.get("people", person_id),
+        "source": lambda source_id: site.get("sources", source_id),
+    }
+
+
+def number_notes(html: str, page: Page, site: Site, endnotes: jinja2.Template) -> str:
+    """Number note marks in reading order, one note per source and locator, and list the notes."""
+    numbers: dict[int, int] = {}
+    notes: list[dict] = []
+
+    def mark(match) -> str:
+        key = int(match.group(1))
+        if key not in numbers:
+            source_id, locator = site.notes.keys[key]
+            numbers[key] = len(notes) + 1
+            notes.append({"number": numbers[key], "source": site.get("sources", source_id),
+                          "locator": locator, "refs": []})
+        note = notes[numbers[key] - 1]
+        ref = f"ref-{note['number']}-{len(note['refs']) + 1}"
+        note["refs"].append(ref)
+        return f'<a role="doc-noteref" href="#fn-{note["number"]}" id="{ref}">{note["number"]}</a>'
+
+    html = PLACEHOLDER.sub(mark, html)
+    section = endnotes.render(endnotes=notes, **helpers(site, page)) if notes else ""
+    return html.replace(ENDNOTES, section, 1)
+
+
+def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
+    """Find the template file and line an error was raised in."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return shown_path(Path(exc.filename)), exc.lineno or 1
+    place = (shown_path(templates), 1)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if name.endswith(".html") and Path(name).is_file():
+            place = (shown_path(Path(name)), line)
+    return place
+
+
+def render(site: Site, pages: list[Page], templates: Path) -> tuple[dict[str, str], list[Problem]]:
+    """Render every page; return {output path: html} and any template problems."""
+    env = environment(templates)
+    outputs: dict[str, str] = {}
+    problems: list[Problem] = []
+    try:
+        endnotes = env.get_template("_endnotes.html")
+        loaded = {page.kind: env.get_template(f"{page.kind}.html") for page in pages}
+    except jinja2.TemplateNotFound as exc:
+        return {}, [error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")]
+    except jinja2.TemplateError as exc:
+        path, line = template_place(exc, templates)
+        return {}, [error(path, line, 1, f"template: {exc.message}")]
+    failed: set[str] = set()
+    for page in pages:
+        if page.kind in failed:
+            continue
+        try:
+            html = loaded[page.kind].render(**page.context, **helpers(site, page))
+            outputs[page.output] = number_notes(html, page, site, endnotes)
+        except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
+            failed.add(page.kind)
+            path, line = template_place(exc, templates)
+            problems.append(error(path, line, 1, f"template {page.kind}.html failed on {page.output}: {exc}"))
+    return outputs, problems

@@ -1,0 +1,363 @@
+"""Validate: turn YAML nodes into records by the declarations in schema.py."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import yaml
+
+from . import schema
+from .load import Document
+from .problems import Problem, did_you_mean, error
+
+STR = "tag:yaml.org,2002:str"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
+
+
+class Prose(str):
+    """Markdown text that remembers where it stands in its file, for citation errors."""
+
+    path: str
+    text: str  # the whole file
+    start: int
+    end: int
+
+    def __new__(cls, value: str, path: str, text: str, start: int, end: int):
+        prose = super().__new__(cls, value)
+        prose.path, prose.text, prose.start, prose.end = path, text, start, end
+        return prose
+
+
+@dataclass(frozen=True)
+class Date:
+    """A date that may be partial (year, month) or approximate."""
+
+    value: str  # YYYY, YYYY-MM or YYYY-MM-DD
+    approximate: bool = False
+    note: str | None = None
+
+    MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+              "August", "September", "October", "November", "December")
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.value.split("-"))
+
+    def __str__(self) -> str:
+        parts = self.parts
+        shown = str(parts[0])
+        if len(parts) > 1:
+            shown = f"{self.MONTHS[parts[1] - 1]} {parts[0]}"
+        if len(parts) > 2:
+            shown = f"{parts[2]} {shown}"
+        return f"about {shown}" if self.approximate else shown
+
+    @property
+    def month(self) -> str:
+        """The month heading it falls under, e.g. 'January 2022'."""
+        parts = self.parts
+        return f"{self.MONTHS[parts[1] - 1]} {parts[0]}" if len(parts) > 1 else str(parts[0])
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        parts = self.parts + (0, 0)
+        return parts[0], parts[1], parts[2]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference to a source, optionally to a passage (locator) in it."""
+
+    source: str
+    locator: str | None = None
+
+
+@dataclass
+class Record:
+    """A validated record: its values, and where each value stands in its file."""
+
+    kind: str
+    id: str
+    path: str
+    line: int
+    column: int
+    data: dict
+    marks: dict = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name):
+        return self.data[name]
+
+    def get(self, name, default=None):
+        return self.data.get(name, default)
+
+    def where(self, *path) -> tuple[str, int, int]:
+        """Return (file, line, column) of a value, or of the record when unknown."""
+        while path and path not in self.marks:
+            path = path[:-1]
+        line, column = self.marks.get(path, (self.line, self.column))
+        return self.path, line, column
+
+
+class Converter:
+    """Converts one document's nodes, collecting problems instead of raising."""
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.problems: list[Problem] = []
+        self.marks: dict = {}
+        self.seen: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(error(self.document.path, mark.line + 1, mark.column + 1, message))
+
+    def visit(self, node: yaml.Node) -> bool:
+        """Refuse aliases: a node met twice is an alias (and aliases make bombs)."""
+        if id(node) in self.seen:
+            self.fail(node, "YAML aliases (*name) are not supported: write the value out")
+            return False
+        self.seen.add(id(node))
+        if node.tag not in PLAIN_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
+            self.fail(node, f"YAML tag '{node.tag}' is not allowed: remove it")
+            return False
+        if node.tag.startswith("tag:yaml.org,2002:") and node.tag not in PLAIN_TAGS | {
+                "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}:
+            self.fail(node, f"YAML tag '{node.tag}' is not allowed: remove it")
+            return False
+        return True
+
+    # -- scalars
+
+    def scalar(self, node: yaml.Node, name: str, what: str) -> str | None:
+        if isinstance(node, yaml.MappingNode):
+            self.fail(node, f"'{name}' must be {what}, not a mapping")
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            self.fail(node, f"'{name}' must be {what}, not a list")
+            return None
+        if node.tag == NULL and node.style is None:
+            self.fail(node, f"'{name}' is empty: give {what}")
+            return None
+        if node.tag == BOOL and node.style is None:
+            self.fail(node, f"'{name}': YAML reads {node.value} as {_bool_word(node.value)}; "
+                            f"put it in quotes if you mean the text '{node.value}'")
+            return None
+        return node.value
+
+    def text(self, node, name, kind: schema.Text) -> str | None:
+        value = self.scalar(node, name, "text")
+        if value is None:
+            return None
+        if not value.strip():
+            self.fail(node, f"'{name}' is blank: give some text or leave the field out")
+            return None
+        if kind.choices and value not in kind.choices:
+            self.fail(node, f"'{name}' must be one of {', '.join(kind.choices)}, not '{value}'"
+                            f"{did_you_mean(value, kind.choices)}")
+            return None
+        if kind.pattern and not re.match(kind.pattern, value):
+            self.fail(node, f"'{name}' must be {kind.hint}, not '{value}'")
+            return None
+        return value
+
+    def prose(self, node, name) -> Prose | None:
+        value = self.scalar(node, name, "Markdown text")
+        if value is None:
+            return None
+        if not value.strip():
+            self.fail(node, f"'{name}' is blank: give some text or leave the field out")
+            return None
+        return Prose(value, self.document.path, self.document.text,
+                     node.start_mark.index, node.end_mark.index)
+
+    def url(self, node, name) -> str | None:
+        value = self.scalar(node, name, "a URL")
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+            self.fail(node, f"'{name}' must be an http:// or https:// address, not '{value}'")
+            return None
+        return value
+
+    def boolean(self, node, name) -> bool | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL or node.value not in ("true", "false"):
+            self.fail(node, f"'{name}' must be true or false")
+            return None
+        return node.value == "true"
+
+    def ref(self, node, name, kind: schema.Ref) -> str | None:
+        value = self.scalar(node, name, f"the id of a {schema.KINDS[kind.kind].singular}")
+        if value is None:
+            return None
+        if not re.match(schema.SLUG, value):
+            self.fail(node, f"'{name}' must be the id of a {schema.KINDS[kind.kind].singular} "
+                            f"(a lowercase slug), not '{value}'")
+            return None
+        return value
+
+    def date(self, node, name, path) -> Date | None:
+        if isinstance(node, yaml.MappingNode):
+            data = self.mapping(node, schema.DATE_FIELDS, path, name)
+            if data is None or "date" not in data:
+                return None
+            value = self.date_text(node, data["date"], name)
+            return value and Date(value, data.get("approximate", False), data.get("note"))
+        if isinstance(node, yaml.ScalarNode) and node.tag in (INT, FLOAT) and node.style is None:
+            self.fail(node, f"'{name}': YAML reads {node.value} as a number; write the date in "
+                            f"quotes ('{node.value}') or as YYYY-MM-DD")
+            return None
+        value = self.scalar(node, name, "a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+        value = value and self.date_text(node, value, name)
+        return value and Date(value)
+
+    def date_text(self, node, value: str, name: str) -> str | None:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            self.fail(node, f"'{name}' must be a date written YYYY-MM-DD, YYYY-MM or YYYY, not '{value}'")
+            return None
+        parts = [int(part) for part in value.split("-")] + [1, 1]
+        try:
+            datetime.date(parts[0], parts[1], parts[2])
+        except ValueError:
+            self.fail(node, f"'{name}': {value} is not a real date")
+            return None
+        return value
+
+    # -- containers
+
+    def value(self, node, kind, name: str, path: tuple, visited: bool = False):
+        if not visited and not self.visit(node):
+            return None
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(kind, schema.Text):
+            return self.text(node, name, kind)
+        if isinstance(kind, schema.Markdown):
+            return self.prose(node, name)
+        if isinstance(kind, schema.Date):
+            return self.date(node, name, path)
+        if isinstance(kind, schema.Url):
+            return self.url(node, name)
+        if isinstance(kind, schema.Bool):
+            return self.boolean(node, name)
+        if isinstance(kind, schema.Ref):
+            return self.ref(node, name, kind)
+        if isinstance(kind, schema.ListOf):
+            return self.sequence(node, kind, name, path)
+        if isinstance(kind, schema.Struct):
+            if kind.shorthand and isinstance(node, yaml.ScalarNode):
+                short = next(f for f in kind.fields if f.name == kind.shorthand)
+                value = self.value(node, short.type, name, path + (kind.shorthand,), visited=True)
+                data = None if value is None else {kind.shorthand: value}
+            else:
+                data = self.mapping(node, kind.fields, path, name)
+            if data is not None and kind is schema.CITATION:
+                return Citation(data["source"], data.get("locator")) if "source" in data else None
+            return data
+        raise TypeError(f"unknown field type {kind!r}")
+
+    def sequence(self, node, kind: schema.ListOf, name, path) -> list | None:
+        if not isinstance(node, yaml.SequenceNode):
+            if isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.style is None:
+                self.fail(node, f"'{name}' is empty: give a list or leave the field out")
+            else:
+                self.fail(node, f"'{name}' must be a list (items starting with '- ')")
+            return None
+        if len(node.value) < kind.min_items:
+            self.fail(node, f"'{name}' needs at least {kind.min_items} item(s)")
+        items = []
+        for index, item in enumerate(node.value):
+            value = self.value(item, kind.item, name, path + (index,))
+            if value is not None:
+                items.append(value)
+        return items
+
+    def mapping(self, node, fields, path, name="record") -> dict | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"'{name}' must be a mapping of fields (name: value)")
+            return None
+        by_name = {f.name: f for f in fields}
+        data: dict = {}
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, BOOL, INT, NULL):
+                self.fail(key_node, "field names must be plain words")
+                continue
+            key = key_node.value
+            if key in seen:
+                first = seen[key].start_mark
+                self.fail(key_node, f"duplicate field '{key}' (first at line {first.line + 1}); "
+                                    "YAML would keep only the last: remove one")
+                continue
+            seen[key] = key_node
+            declared = by_name.get(key)
+            if declared is None:
+                self.fail(key_node, f"unknown field '{key}'{did_you_mean(key, by_name)}; "
+                                    f"'{name}' takes {', '.join(by_name)}")
+                continue
+            self.marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            value = self.value(value_node, declared.type, key, path + (key,))
+            if value is not None:
+                data[key] = value
+        for declared in fields:
+            if declared.required and declared.name not in seen:
+                self.fail(node, f"missing required field '{declared.name}'"
+                                + (f": {declared.doc[0].lower()}{declared.doc[1:]}" if declared.doc else ""))
+        return data
+
+
+def _bool_word(value: str) -> str:
+    return "true" if value.lower() in ("yes", "y", "true", "on") else "false"
+
+
+def records_of(document: Document) -> tuple[list[Record], list[Problem]]:
+    """Convert one document into its records."""
+    kind = schema.KINDS[document.kind]
+    node = document.node
+    convert = Converter(document)
+    if node is None:
+        return [], [error(document.path, 1, 1, f"file is empty: write a {kind.singular} "
+                                               f"(see `python build.py new {kind.name} ID`)")]
+    if isinstance(node, yaml.SequenceNode) and not kind.single:
+        nodes = node.value
+        if not nodes:
+            convert.fail(node, f"the list is empty: write at least one {kind.singular}")
+    else:
+        nodes = [node]
+    records = []
+    for item in nodes:
+        if not convert.visit(item):
+            continue
+        if not isinstance(item, yaml.MappingNode):
+            what = "a mapping (one record) or a list of records" if not kind.single else "a mapping of fields"
+            convert.fail(item, f"a {kind.singular} must be {what}")
+            continue
+        convert.marks = {}
+        data = convert.mapping(item, kind.fields, (), kind.singular)
+        if data is None:
+            continue
+        record_id = "site" if kind.single else data.get("id")
+        if record_id is None:
+            continue
+        mark = item.start_mark
+        records.append(Record(kind.name, record_id, document.path, mark.line + 1, mark.column + 1,
+                              data, convert.marks))
+    return records, convert.problems
+
+
+def validate(documents: list[Document]) -> tuple[list[Record], list[Problem]]:
+    """Check every document against its kind's declaration; return records and problems."""
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for document in documents:
+        found, issues = records_of(document)
+        records += found
+        problems += issues
+    return records, problems
