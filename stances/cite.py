@@ -61,7 +61,7 @@ def parse_citations(inside: str) -> list[tuple[str, str | None]] | None:
         rest = part[match.end():].strip()
         if rest and not rest.startswith(","):
             return None
-        locator = rest[1:].strip() or None
+        locator = rest[1:].strip().strip('"\u201c\u201d') or None
         found.append((match.group(1), locator))
     return found
 
@@ -78,6 +78,7 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     if citations is None:
         return False
     if not silent:
+        state.pending = state.pending.rstrip(" ")  # "claim [@a]" marks the claim, as Pandoc does
         token = state.push("citation", "", 0)
         token.meta = {"citations": citations}
     state.pos = end + 1
@@ -87,23 +88,45 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
 def check_rule(state: StateCore) -> None:
     """Core rule: record every citation; give uncited statements the fallback or report them."""
     env = state.env
-    fallback = env.get("fallback") or []
+    for unit in statements(state.tokens):
+        line = (unit[0].map[0] if unit[0].map else 0) + 1
+        cited = [c for token in unit for child in token.children or [] if child.type == "citation"
+                 for c in child.meta["citations"]]
+        if not cited and env.get("fallback"):
+            appended = Token("citation", "", 0)
+            appended.meta = {"citations": [(c.source, c.locator) for c in env["fallback"]], "fallback": True}
+            unit[-1].children.append(appended)
+            cited = appended.meta["citations"]
+        elif not cited and env.get("required", True):
+            env.setdefault("uncited", []).append(line)
+        for source, locator in cited:
+            env.setdefault("citations", []).append(Cited(source, locator, line))
+
+
+def statements(tokens) -> list[list]:
+    """Group inline tokens into statements: a paragraph, or a table body row (its label cell included)."""
+    units: list[list] = []
+    row: list | None = None
+    in_body = False
     previous = None
-    for token in state.tokens:
-        if token.type == "inline" and previous in ("paragraph_open", "td_open"):
-            line = (token.map[0] if token.map else 0) + 1
-            cited = [c for child in token.children or [] if child.type == "citation"
-                     for c in child.meta["citations"]]
-            if not cited and fallback:
-                appended = Token("citation", "", 0)
-                appended.meta = {"citations": [(c.source, c.locator) for c in fallback], "fallback": True}
-                token.children.append(appended)
-                cited = appended.meta["citations"]
-            elif not cited and env.get("required", True):
-                env.setdefault("uncited", []).append(line)
-            for source, locator in cited:
-                env.setdefault("citations", []).append(Cited(source, locator, line))
+    for token in tokens:
+        if token.type == "tbody_open":
+            in_body = True
+        elif token.type == "tbody_close":
+            in_body = False
+        elif token.type == "tr_open" and in_body:
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            if row:
+                units.append(row)
+            row = None
+        elif token.type == "inline":
+            if row is not None:
+                row.append(token)
+            elif previous == "paragraph_open":
+                units.append([token])
         previous = token.type
+    return units
 
 
 def render_citation(self, tokens, idx, options, env) -> str:

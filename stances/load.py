@@ -96,8 +96,11 @@ def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or "invalid YAML"
         if exc.context:
-            message = f"{exc.context}: {message}"
-        if "cannot start any token" in message and "'\\t'" in message:
+            started = exc.context_mark
+            where = f" (started at line {started.line + 1}, column {started.column + 1})" if started and mark and \
+                started.line != mark.line else ""
+            message = f"{exc.context}{where}: {message}"
+        if mark and text[mark.index: mark.index + 1] == "\t":
             message = "a tab is used for indentation; YAML needs spaces"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [error(shown, line, column, f"YAML syntax: {message}")]

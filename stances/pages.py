@@ -140,10 +140,11 @@ def collisions(pages: list[Page]) -> list[Problem]:
         other = first.setdefault(page.output, page)
         if other is page:
             continue
-        elsewhere = "built in" if other.origin is None else "from {}:{}:{}".format(*other.origin)
+        elsewhere = f"the built-in {other.kind} page" if other.origin is None else \
+            "the page of {}:{}:{}".format(*other.origin)
         problems.append(error(*(page.origin or other.origin or ("site", 1, 1)),
-                              f"two pages write {page.output}: this {page.kind} page and the "
-                              f"{other.kind} page ({elsewhere}); change the id"))
+                              f"two pages would write {page.output}: this record's page and {elsewhere}; "
+                              "change the id"))
     return problems
 
 

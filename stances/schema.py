@@ -105,7 +105,7 @@ class Kind:
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
-ID = Field("id", Text(pattern=SLUG, hint="a lowercase slug such as 'nato-enlargement'"), True,
+ID = Field("id", Text(pattern=SLUG, hint="a lowercase slug such as 'water-rights'"), True,
            "Stable identifier, unique within its kind; used in the page URL.")
 
 CITATION = Struct(
@@ -144,7 +144,7 @@ _kind(Kind("site", "site", (
     Field("description", Text(), True, "One sentence on what the explainer covers."),
     Field("language", Text(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", hint="a language tag such as 'en'"), True,
           "The language of the site, as a BCP 47 tag."),
-    Field("base_url", Url(), True, "Where the site is published, e.g. https://example.org/open-door/."),
+    Field("base_url", Url(), True, "Where the site is published, e.g. https://example.org/my-explainer/."),
     Field("sides", ListOf(Ref("actors"), min_items=1), True, "The actors whose stances are compared, in order."),
     Field("intro", Markdown(), True, "What the dispute is; cites inline with [@source-id]."),
     Field("about", Markdown(cited=False), False, "How statements are sourced and checked (the site's own method)."),
@@ -169,8 +169,8 @@ _kind(Kind("sources", "source", (
 
 _kind(Kind("actors", "actor", (
     ID,
-    Field("name", Text(), True, "Full name, e.g. 'North Atlantic Treaty Organization'."),
-    Field("short_name", Text(), False, "Short name used in tables, e.g. 'NATO'."),
+    Field("name", Text(), True, "Full name, e.g. 'European Union'."),
+    Field("short_name", Text(), False, "Short name used in tables, e.g. 'EU'."),
     Field("type", Text(choices=("state", "alliance", "organisation", "government", "other")), True),
     Field("summary", Markdown(), False, "Who they are in this dispute."),
     CITE,
@@ -180,7 +180,7 @@ _kind(Kind("people", "person", (
     ID,
     Field("name", Text(), True, "The person's name, correctly spelt."),
     Field("roles", ListOf(Struct((
-        Field("title", Text(), True, "The role, e.g. 'US ambassador to NATO'."),
+        Field("title", Text(), True, "The role, e.g. 'Minister of Agriculture'."),
         Field("actor", Ref("actors"), False, "Who they acted for."),
         Field("from", Date(), False),
         Field("to", Date(), False),
@@ -192,7 +192,7 @@ _kind(Kind("people", "person", (
 
 _kind(Kind("topics", "topic", (
     ID,
-    Field("title", Text(), True, "The question in dispute, e.g. 'NATO enlargement and the open door'."),
+    Field("title", Text(), True, "The question in dispute, e.g. 'Water rights on the upper river'."),
     Field("summary", Markdown(), True, "A neutral summary of what is disputed."),
     CITE,
 ), "A question in dispute."))
@@ -213,7 +213,7 @@ _kind(Kind("proposals", "proposal", (
     Field("by", Ref("actors"), True, "Who proposed it."),
     Field("to", ListOf(Ref("actors")), False, "To whom."),
     Field("date", Date(), False, "When it was put forward."),
-    Field("document", Text(), False, "The document it belongs to, e.g. 'draft agreements of December 2021'."),
+    Field("document", Text(), False, "The document it belongs to, e.g. 'the draft treaty of 3 May'."),
     Field("summary", Markdown(), True, "What was proposed."),
     Field("topics", ListOf(Ref("topics")), False),
     Field("quotes", ListOf(Ref("quotes")), False),
@@ -235,7 +235,7 @@ _kind(Kind("quotes", "quote", (
         cite_required("The sources that print these words."),
     )), min_items=1), True, "The quote as each source words it; one entry when all agree."),
     Field("said", Date(), False, "When it was said."),
-    Field("place", Text(), False, "Where it was said, e.g. 'Brussels'."),
+    Field("place", Text(), False, "Where it was said, e.g. 'the town hall'."),
     Field("occasion", Text(), False, "e.g. 'press conference', 'interview with CNN'."),
     Field("event", Ref("events"), False, "The event where it was said."),
     Field("topics", ListOf(Ref("topics")), False),

@@ -143,10 +143,10 @@ class Converter:
         if isinstance(node, yaml.SequenceNode):
             self.fail(node, f"'{name}' must be {what}, not a list")
             return None
-        if node.tag == NULL and node.style is None:
+        if node.tag == NULL and not node.style:
             self.fail(node, f"'{name}' is empty: give {what}")
             return None
-        if node.tag == BOOL and node.style is None:
+        if node.tag == BOOL and not node.style:
             self.fail(node, f"'{name}': YAML reads {node.value} as {_bool_word(node.value)}; "
                             f"put it in quotes if you mean the text '{node.value}'")
             return None
@@ -211,7 +211,7 @@ class Converter:
                 return None
             value = self.date_text(node, data["date"], name)
             return value and Date(value, data.get("approximate", False), data.get("note"))
-        if isinstance(node, yaml.ScalarNode) and node.tag in (INT, FLOAT) and node.style is None:
+        if isinstance(node, yaml.ScalarNode) and node.tag in (INT, FLOAT) and not node.style:
             self.fail(node, f"'{name}': YAML reads {node.value} as a number; write the date in "
                             f"quotes ('{node.value}') or as YYYY-MM-DD")
             return None
@@ -265,7 +265,7 @@ class Converter:
 
     def sequence(self, node, kind: schema.ListOf, name, path) -> list | None:
         if not isinstance(node, yaml.SequenceNode):
-            if isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.style is None:
+            if isinstance(node, yaml.ScalarNode) and node.tag == NULL and not node.style:
                 self.fail(node, f"'{name}' is empty: give a list or leave the field out")
             else:
                 self.fail(node, f"'{name}' must be a list (items starting with '- ')")
@@ -308,8 +308,9 @@ class Converter:
                 data[key] = value
         for declared in fields:
             if declared.required and declared.name not in seen:
+                about = declared.doc.rstrip(".")
                 self.fail(node, f"missing required field '{declared.name}'"
-                                + (f": {declared.doc[0].lower()}{declared.doc[1:]}" if declared.doc else ""))
+                                + (f" ({about[0].lower()}{about[1:]})" if about else ""))
         return data
 
 

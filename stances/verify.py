@@ -97,7 +97,9 @@ def verify(site: Site, archive: Path) -> list[Problem]:
         if text is None or matches(excerpt, text):
             continue
         shown = excerpt if len(excerpt) < 80 else excerpt[:77] + "…"
+        owner = f"{schema.KINDS[record.kind].singular} '{record.id}'"
+        subject = f"quote '{record.id}'" if what == "quote" else f"locator of {owner}"
         problems.append(error(*record.where(*path),
-                              f"{what} of {schema.KINDS[record.kind].singular} '{record.id}' is not in source '{source_id}': "
-                              f"\"{shown}\"; closest passage: \"{closest(excerpt, text)}\""))
+                              f"{subject} is not verbatim in source '{source_id}': \"{shown}\"; "
+                              f"closest passage: \"{closest(excerpt, text)}\""))
     return problems
