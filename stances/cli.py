@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -66,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     options = parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING if getattr(options, "quiet", False)
                         else logging.INFO, stream=sys.stdout)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so staging folders are removed
+    try:
+        return dispatch(options)
+    except KeyboardInterrupt:
+        print("interrupted: nothing was replaced", file=sys.stderr)
+        return 130
+
+
+def dispatch(options) -> int:
     if options.command == "new":
         from .new import new_record
         return new_record(options.content, options.kind, options.id)
@@ -91,7 +101,7 @@ def build_once(options) -> int:
     seconds = time.perf_counter() - started
     if errors:
         print(f"failed: {errors} error(s), {warnings} warning(s); "
-              + ("site/ left as it was" if write else "nothing written"), file=sys.stderr)
+              + (f"{options.out}/ left as it was" if write else "nothing written"), file=sys.stderr)
         return 1
     what = f"{result.pages} pages" if write else "checked"
     log.info("%s, %d records, %d warnings, %.2f s", what, result.records, warnings, seconds)

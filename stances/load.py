@@ -88,9 +88,33 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
+MAX_DEPTH = 100
+
+
+def hazard(text: str) -> tuple[yaml.Mark, str] | None:
+    """Find what libyaml would choke on or expand: nesting deeper than MAX_DEPTH, or an alias."""
+    if "*" not in text and text.count("[") + text.count("{") + text.count("-") < MAX_DEPTH:
+        return None  # no alias, and every level of nesting needs one of these or a line of its own
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark, "YAML aliases (*name) are not supported: write the value out"
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark, f"YAML nests more than {MAX_DEPTH} levels deep: records are never that deep"
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
     """Parse YAML text into a node tree with libyaml, keeping line and column."""
     try:
+        found = hazard(text)
+        if found is not None:
+            mark, message = found
+            return None, [error(shown, mark.line + 1, mark.column + 1, message)]
         return yaml.compose(text, Loader=yaml.CSafeLoader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -1,0 +1,233 @@
+"""Bad input, faults and hostile content: clear errors, nothing lost, nothing injected."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import FIXTURES, ROOT
+from stances.pipeline import run
+
+BASE = FIXTURES / "errors" / "base"
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    shutil.copytree(BASE, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+def write(tree: Path, name: str, data: bytes | str) -> None:
+    path = tree / "content" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+
+
+def assert_reports(result, line: str) -> None:
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stderr
+    assert line in result.stderr.splitlines(), result.stderr
+
+
+def test_byte_order_mark_and_crlf_line_ends_are_read_as_usual(tree, build):
+    text = "id: border\r\ntitle: The border\r\nsummary: Where the border runs [@paper].\r\n"
+    write(tree, "topics/border.yml", b"\xef\xbb\xbf" + text.encode())
+    result = build("check", "--strict", cwd=tree)
+    assert result.returncode == 0, result.stderr
+
+
+def test_alias_bomb_is_refused_quickly(tree, build):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 9):
+        name, previous = chr(97 + level), chr(96 + level)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    write(tree, "topics/border.yml", "\n".join(lines) + "\nid: border\ntitle: *i\nsummary: x [@paper]\n")
+    started = time.monotonic()
+    result = build("check", cwd=tree)
+    assert time.monotonic() - started < 30
+    assert_reports(result, "content/topics/border.yml:2:8: error: YAML aliases (*name) are not supported: "
+                           "write the value out")
+
+
+def test_deep_nesting_is_an_error_not_a_crash(tree, build):
+    write(tree, "topics/border.yml", "id: border\ntitle: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = build("check", cwd=tree)
+    assert_reports(result, "content/topics/border.yml:2:107: error: YAML nests more than 100 levels deep: "
+                           "records are never that deep")
+
+
+def test_huge_file_is_refused_with_a_limit(tree, build):
+    write(tree, "topics/border.yml", "id: border\ntitle: '" + "a" * (20 * 1024 * 1024) + "'\n")
+    started = time.monotonic()
+    result = build("check", cwd=tree)
+    assert time.monotonic() - started < 30
+    assert_reports(result, "content/topics/border.yml:1:1: error: file is 20.0 MiB; the limit is 8 MiB a file: "
+                           "split it into several files")
+
+
+def test_id_with_a_slash_cannot_escape_the_output(tree, build):
+    write(tree, "topics/border.yml", "id: a/b\ntitle: The border\nsummary: x [@paper]\n")
+    assert_reports(build("check", cwd=tree),
+                   "content/topics/border.yml:1:5: error: 'id' must be a lowercase slug such as 'water-rights', "
+                   "not 'a/b'")
+
+
+@pytest.mark.parametrize("out", [".", "content", "~"])
+def test_refuses_to_replace_a_folder_it_did_not_make(tree, build, out):
+    home = tree / "home"
+    home.mkdir()
+    (home / "precious.txt").write_text("keep me")
+    target = str(home) if out == "~" else out
+    before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+    result = build("--out", target, cwd=tree)
+    assert result.returncode == 1
+    assert "refusing to replace" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before
+
+
+def test_content_files_are_only_read(tree, build):
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tree / "content").rglob("*") if p.is_file()}
+    assert build("--out", "site", cwd=tree).returncode == 0
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tree / "content").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def big_tree(tree: Path, quotes: int) -> None:
+    lines = []
+    for number in range(quotes):
+        lines.append(f"- id: q{number}\n  speaker: pat\n  wordings:\n    - text: \"Words number {number}.\"\n"
+                     f"      cite: [paper]\n  context: Said on day {number} [@paper].\n")
+    write(tree, "quotes/many.yml", "".join(lines))
+
+
+def test_interrupted_build_leaves_the_previous_site_whole(tree, build):
+    assert build("--out", "site", cwd=tree).returncode == 0
+    before = {p.relative_to(tree / "site"): p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()}
+    big_tree(tree, 3000)
+    for delay in (0.3, 0.8, 1.5):
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", "site"], cwd=tree,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+        assert "Traceback" not in stderr
+        after = {p.relative_to(tree / "site"): p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()}
+        if process.returncode == 0:  # it finished first: the new site is whole
+            assert len(after) > 3000
+            return
+        assert process.returncode == 130
+        assert after == before
+        assert not [p for p in tree.iterdir() if p.name.startswith(".site.")]
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)",
+    "</script><script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "[x](JAVASCRIPT:alert(1))",
+    "<svg onload=alert(1)>",
+    "{{ 7*7 }}",
+]
+TEXT_FIELDS = [
+    ("site.yml", "title"), ("site.yml", "description"), ("site.yml", "intro"),
+    ("sources/paper.yml", "outlet"), ("sources/paper.yml", "headline"),
+    ("actors/sides.yml", "name"), ("people/pat.yml", "name"),
+    ("topics/border.yml", "title"), ("topics/border.yml", "summary"),
+    ("quotes/pat-no.yml", "text"), ("quotes/pat-no.yml", "place"),
+]
+
+
+def set_field(tree: Path, name: str, field: str, value: str) -> None:
+    """Put a value into one field of a base file (text in YAML double quotes)."""
+    import json
+    path = tree / "content" / name
+    text = path.read_text()
+    quoted = json.dumps(value + " [@paper]" if field in ("intro", "summary") else value)
+    lines = []
+    done = False
+    for line in text.splitlines():
+        key = line.strip().removeprefix("- ").split(":", 1)[0]
+        if key == field and not done:
+            indent = line[: len(line) - len(line.lstrip())] + ("- " if line.strip().startswith("- ") else "")
+            line = f"{indent}{field}: {quoted}"
+            done = True
+        lines.append(line)
+    if not done:
+        lines.append(f"{field}: {quoted}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def scripts_and_handlers(site: Path) -> list[str]:
+    found = []
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        for script in soup.find_all("script"):
+            if script.get("src", "").endswith("assets/site.js") and not script.string:
+                continue
+            if script.get("type") == "application/ld+json":
+                continue
+            found.append(f"{page}: {script}")
+        for tag in soup.find_all(True):
+            for attribute, value in tag.attrs.items():
+                if attribute.lower().startswith("on"):
+                    found.append(f"{page}: {tag.name} {attribute}")
+                if attribute in ("href", "src") and str(value).strip().lower().startswith(("javascript:", "data:")):
+                    found.append(f"{page}: {tag.name} {attribute}={value}")
+        for tag in soup.find_all(["img", "svg", "iframe", "object", "embed"]):
+            found.append(f"{page}: <{tag.name}>")
+    return found
+
+
+def everything_shown(site: Path) -> str:
+    """All text and attribute values a reader's browser would hold, after parsing."""
+    shown = []
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        shown.append(soup.get_text())
+        shown += [str(value) for tag in soup.find_all(True) for value in tag.attrs.values()]
+    return "\n".join(shown)
+
+
+@pytest.mark.parametrize("name, field", TEXT_FIELDS)
+def test_payloads_in_every_text_field_show_as_text_and_never_run(tree, build, name, field):
+    prose = field in ("intro", "summary")
+    for payload in XSS:
+        set_field(tree, name, field, payload)
+        result = run(tree / "content", ROOT / "templates", ROOT / "assets", tree / "site")
+        assert not result.failed(strict=False), (payload, [str(p) for p in result.problems])
+        assert scripts_and_handlers(tree / "site") == [], payload
+        shown = everything_shown(tree / "site")
+        if prose:  # Markdown may reshape it, but its words stay visible as text
+            assert ("alert(1)" in shown or "7*7" in shown), payload
+        else:
+            assert payload in shown, payload
+        assert "49" not in shown
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                 "https://x.example/\"><script>alert(1)</script>", "vbscript:msgbox(1)"])
+def test_hostile_source_urls_are_refused_or_escaped(tree, build, url):
+    set_field(tree, "sources/paper.yml", "url", url)
+    result = build("--out", "site", cwd=tree)
+    assert "Traceback" not in result.stderr
+    if result.returncode == 0:
+        assert scripts_and_handlers(tree / "site") == []
+    else:
+        assert "'url' must be an http:// or https:// address" in result.stderr
+
+
+def test_pages_forbid_inline_scripts_and_foreign_origins(tree, build):
+    assert build("--out", "site", cwd=tree).returncode == 0
+    soup = BeautifulSoup((tree / "site" / "index.html").read_text(), "html.parser")
+    policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
