@@ -154,9 +154,10 @@ def link(records: list[Record]) -> tuple[Site | None, list[Problem]]:
 
 
 class Fragment(Markup):
-    """Rendered Markdown, marked safe here, in one place; remembers its citations."""
+    """Rendered Markdown, marked safe here, in one place; remembers its citations and its source text."""
 
     cited: list
+    markdown: str
 
 
 def link_prose(md, notes, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
@@ -164,6 +165,7 @@ def link_prose(md, notes, record, path, declared, prose, by_kind) -> tuple[Fragm
     html, env = render_prose(md, prose, notes, fallback, required=declared.cited)
     fragment = Fragment(html)
     fragment.cited = env.get("citations", [])
+    fragment.markdown = str(prose)
     problems = []
     seen: dict = defaultdict(int)
     for cited in fragment.cited:

@@ -29,7 +29,17 @@ class Page:
 
     @property
     def output(self) -> str:
-        return self.url if self.url.endswith(".html") else self.url + "index.html"
+        return self.url if self.is_file else self.url + "index.html"
+
+    @property
+    def is_file(self) -> bool:
+        return self.url.endswith((".html", ".xml", ".txt"))
+
+    @property
+    def template(self) -> str:
+        """One rule picks the template: templates/<kind>.html (or .xml, .txt for those files)."""
+        suffix = self.url.rsplit(".", 1)[1] if self.is_file else "html"
+        return f"{self.kind}.{suffix}"
 
     @property
     def absolute(self) -> str:
@@ -113,6 +123,9 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("timeline/", "timeline", "Timeline", timeline_context(site)),
         Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
         Page("404.html", "404", "Page not found", {"base_path": base_path}),
+        Page("data/", "data", "Open data", {"kinds": data_kinds()}),
+        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(by_date(site.all("events"))))}),
+        Page("robots.txt", "robots", "robots.txt"),
     ]
     for topic in site.all("topics"):
         pages.append(Page(url_of(topic), "topic", topic["title"], topic_context(site, topic), where(topic)))
@@ -123,9 +136,27 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
             page_title = record[title] if title else quote_title(site, record)
             pages.append(Page(url_of(record), template, page_title,
                               {"record": record, "related": related(site, record)}, where(record)))
+    pages.append(Page("sitemap.xml", "sitemap", "Sitemap",
+                      {"urls": sorted(page.url for page in pages if not page.is_file)}))
     for page in pages:
         page.base_url = base
     return pages, collisions(pages)
+
+
+def data_kinds() -> list[dict]:
+    """The kinds published under data/, with every declared field (nested ones as a.b), for the data page."""
+    from . import schema
+
+    def rows(fields, prefix=""):
+        for declared in fields:
+            yield {"name": prefix + declared.name, "required": declared.required, "doc": declared.doc}
+            inner = declared.type.item if isinstance(declared.type, schema.ListOf) else declared.type
+            if isinstance(inner, schema.Struct):
+                marker = "[]." if isinstance(declared.type, schema.ListOf) else "."
+                yield from rows(inner.fields, prefix + declared.name + marker)
+
+    return [{"name": kind.name, "doc": kind.doc, "fields": list(rows(kind.fields))}
+            for kind in schema.KINDS.values() if not kind.single]
 
 
 def where(record: Record) -> tuple:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .data import export
 from .link import link
 from .load import load
 from .pages import plan
@@ -43,10 +44,11 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         result.problems += verify(site, archive)
     pages, found = plan(site, base_url)
     result.problems += found
-    result.pages = len(pages)
+    result.pages = sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
         return result
     outputs, found = render(site, pages, templates)
+    outputs.update(export(site))
     result.problems += found
     if result.failed(strict):
         return result

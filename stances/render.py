@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
+import re
 import traceback
 from pathlib import Path
 
@@ -39,10 +41,52 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["plain"] = plain
+    env.filters["format_updated"] = lambda key: "{:04d}-{:02d}-{:02d}T00:00:00Z".format(
+        key[0], max(key[1], 1), max(key[2], 1))
     env.filters["json"] = lambda value: Markup(
         json.dumps(value, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
         .replace("&", "\\u0026"))
     return env
+
+
+NOTE_MARK = re.compile("<sup class=\"note\">\x02\\d+\x03</sup>")
+TAG = re.compile(r"<[^>]+>")
+
+
+def plain(html: str) -> str:
+    """Rendered prose as plain text, without its note marks (for feeds, metadata and data files)."""
+    return html_module.unescape(TAG.sub("", NOTE_MARK.sub("", str(html)))).strip()
+
+
+def linked_data(site: Site, page: Page) -> dict | None:
+    """schema.org JSON-LD: the site on the home page, a Quotation per quote, a NewsArticle per source."""
+    def article(source):
+        data = {"@type": "NewsArticle", "headline": source["headline"], "datePublished": source["published"].value,
+                "publisher": {"@type": "Organization", "name": source["outlet"]},
+                "inLanguage": source["language"], "mainEntityOfPage": page.base_url + url_of(source)}
+        if source.get("url"):
+            data["url"] = source["url"]
+        return data
+
+    if page.kind == "index":
+        return {"@context": "https://schema.org", "@type": "WebSite", "name": site.settings["title"],
+                "description": site.settings["description"], "url": page.base_url,
+                "inLanguage": site.settings["language"]}
+    if page.kind == "source":
+        return {"@context": "https://schema.org", **article(page.context["record"])}
+    if page.kind == "quote":
+        quote = page.context["record"]
+        speaker = site.get("people", quote["speaker"])
+        source_ids = dict.fromkeys(c.source for w in quote["wordings"] for c in w["cite"])
+        sources = [site.get("sources", source_id) for source_id in source_ids]
+        data = {"@context": "https://schema.org", "@type": "Quotation", "text": quote["wordings"][0]["text"],
+                "url": page.absolute, "spokenByCharacter": {"@type": "Person", "name": speaker["name"]},
+                "isBasedOn": [article(source) for source in sources]}
+        if quote.get("said"):
+            data["dateCreated"] = quote["said"].value
+        return data
+    return None
 
 
 def helpers(site: Site, page: Page) -> dict:
@@ -68,6 +112,8 @@ def helpers(site: Site, page: Page) -> dict:
         "actor": lambda actor_id: site.get("actors", actor_id),
         "person": lambda person_id: site.get("people", person_id),
         "source": lambda source_id: site.get("sources", source_id),
+        "linked_data": linked_data(site, page),
+        "absolute": lambda target: page.base_url + target,
     }
 
 
@@ -112,7 +158,7 @@ def render(site: Site, pages: list[Page], templates: Path) -> tuple[dict[str, st
     problems: list[Problem] = []
     try:
         endnotes = env.get_template("_endnotes.html")
-        loaded = {page.kind: env.get_template(f"{page.kind}.html") for page in pages}
+        loaded = {page.kind: env.get_template(page.template) for page in pages}
     except jinja2.TemplateNotFound as exc:
         return {}, [error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")]
     except jinja2.TemplateError as exc:
@@ -124,9 +170,10 @@ def render(site: Site, pages: list[Page], templates: Path) -> tuple[dict[str, st
             continue
         try:
             html = loaded[page.kind].render(**page.context, **helpers(site, page))
-            outputs[page.output] = number_notes(html, page, site, endnotes)
+            outputs[page.output] = number_notes(html, page, site, endnotes) if page.template.endswith(
+                ".html") else PLACEHOLDER.sub("", html)
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
             path, line = template_place(exc, templates)
-            problems.append(error(path, line, 1, f"template {page.kind}.html failed on {page.output}: {exc}"))
+            problems.append(error(path, line, 1, f"template {page.template} failed on {page.output}: {exc}"))
     return outputs, problems

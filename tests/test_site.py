@@ -112,3 +112,77 @@ def test_pages_are_valid_html(golden_site):
     result = subprocess.run([validator, "--root", str(golden_site), "--format", "text"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sitemap_and_robots_use_absolute_urls_from_the_base_url(golden_site):
+    import xml.etree.ElementTree as ET
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in ET.parse(golden_site / "sitemap.xml").getroot().findall("s:url/s:loc", namespace)]
+    html_pages = [name.removesuffix("index.html") for name in pages(golden_site) if name != "404.html"]
+    assert sorted(locations) == sorted("https://example.org/river/" + page for page in html_pages)
+    assert "Sitemap: https://example.org/river/sitemap.xml" in (golden_site / "robots.txt").read_text()
+
+
+def test_every_page_has_canonical_and_social_metadata(golden_site):
+    for name, soup in pages(golden_site).items():
+        canonical = soup.find("link", rel="canonical")["href"]
+        assert canonical.startswith("https://example.org/river/")
+        assert soup.find("meta", property="og:url")["content"] == canonical
+        assert soup.find("meta", property="og:title")["content"]
+        assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+
+
+def test_json_ld_describes_site_quotes_and_sources(golden_site):
+    import json
+    site_pages = pages(golden_site)
+
+    def data(name):
+        return json.loads(site_pages[name].find("script", type="application/ld+json").string)
+    assert data("index.html")["@type"] == "WebSite"
+    quote = data("quotes/lee-dam/index.html")
+    assert quote["@type"] == "Quotation" and quote["spokenByCharacter"]["name"] == "Ann Lee"
+    assert [a["headline"] for a in quote["isBasedOn"]] == ["Upton council votes for a dam",
+                                                          "Talks on the dam end without agreement"]
+    source = data("sources/courier-talks/index.html")
+    assert source["@type"] == "NewsArticle" and "url" not in source  # no invented address
+    assert source["publisher"]["name"] == "Downton Courier (identified from its layout)"
+
+
+def test_atom_feed_lists_events_newest_first(golden_site):
+    import xml.etree.ElementTree as ET
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(golden_site / "feed.xml").getroot()
+    entries = feed.findall(f"{atom}entry")
+    assert [e.find(f"{atom}id").text.rsplit("#", 1)[1] for e in entries] == ["first-meeting", "council-vote",
+                                                                              "founding"]
+    assert "\x02" not in (golden_site / "feed.xml").read_text()
+    assert "The council voted 7 to 2 for the dam." in entries[1].find(f"{atom}summary").text
+
+
+def test_open_data_has_every_record_as_json_and_csv(golden_site):
+    import csv
+    import json
+    everything = json.loads((golden_site / "data" / "all.json").read_text())
+    assert sorted(q["id"] for q in everything["quotes"]) == ["brown-fields", "lee-consider", "lee-dam"]
+    assert everything["topics"][0]["summary"].startswith("Whether a dam should be built above Upton [@gazette-dam].")
+    rows = list(csv.DictReader((golden_site / "data" / "sources.csv").open()))
+    assert [row["id"] for row in rows] == ["courier-talks", "gazette-dam"]
+    assert json.loads(rows[0]["published"]) == {"date": "2024-03", "approximate": True,
+                                                "note": 'The page shows only "March".'}
+    documented = pages(golden_site)["data/index.html"].get_text()
+    assert "wordings" in documented and "The words, verbatim as the source prints them." in documented
+
+
+def test_another_base_url_changes_only_absolute_urls(tmp_path):
+    from conftest import FIXTURES, run_build
+    shutil.copytree(FIXTURES / "golden" / "content", tmp_path / "content")
+    for out, base in (("one", "https://example.org/river/"), ("two", "https://other.example/x/y/")):
+        result = run_build("--content", "content", "--out", out, "--base-url", base, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    for path in sorted((tmp_path / "one").rglob("*")):
+        if path.is_file():
+            other = (tmp_path / "two" / path.relative_to(tmp_path / "one")).read_text(errors="replace")
+            mine = path.read_text(errors="replace")
+            normalised = other.replace("https://other.example/x/y/", "https://example.org/river/").replace(
+                '"/x/y/', '"/river/')
+            assert normalised == mine, path
