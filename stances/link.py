@@ -145,6 +145,9 @@ def link(records: list[Record]) -> tuple[Site | None, list[Problem]]:
         return None, problems
     records_out = {kind: {rid: with_html(record, rendered) for rid, record in ids.items()}
                    for kind, ids in by_kind.items()}
+    first = [topic for topic in settings.get("topics", []) if topic in records_out["topics"]]
+    records_out["topics"] = {topic: records_out["topics"][topic]
+                             for topic in first + [t for t in records_out["topics"] if t not in first]}
     site = Site(records_out["site"]["site"], records_out, notes)
     site.cited_by = {source: [Statement(records_out[s.record.kind][s.record.id], s.field, s.locator)
                               for s in statements if s.record.kind != "sources" or s.record.id != source]

@@ -146,6 +146,8 @@ _kind(Kind("site", "site", (
           "The language of the site, as a BCP 47 tag."),
     Field("base_url", Url(), True, "Where the site is published, e.g. https://example.org/my-explainer/."),
     Field("sides", ListOf(Ref("actors"), min_items=1), True, "The actors whose stances are compared, in order."),
+    Field("topics", ListOf(Ref("topics")), False,
+          "The order topics are shown in; topics not listed follow, in file order."),
     Field("intro", Markdown(), True, "What the dispute is; cites inline with [@source-id]."),
     Field("about", Markdown(cited=False), False, "How statements are sourced and checked (the site's own method)."),
     CITE,

@@ -71,6 +71,17 @@ def uncited_statements(name: str, soup: BeautifulSoup) -> list[str]:
     return problems
 
 
+_IDS: dict = {}
+
+
+def ids_in(file: Path) -> set[str]:
+    """The ids of one page, parsed once however many links point into it."""
+    if file not in _IDS:
+        _IDS[file] = {tag["id"] for tag in BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+                      .find_all(id=True)}
+    return _IDS[file]
+
+
 def broken_links(site: Path, name: str, soup: BeautifulSoup, base_path: str) -> list[str]:
     """Every internal link and #fragment resolves; the 404 page's links resolve from the base path."""
     problems = []
@@ -100,7 +111,6 @@ def broken_links(site: Path, name: str, soup: BeautifulSoup, base_path: str) -> 
             problems.append(f"{name}: {url} -> missing {file.relative_to(site)}")
             continue
         if parts.fragment and file.suffix == ".html":
-            other = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
-            if not other.find(id=parts.fragment):
+            if parts.fragment not in ids_in(file):
                 problems.append(f"{name}: {url} -> no #{parts.fragment} in {file.relative_to(site)}")
     return problems
