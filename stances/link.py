@@ -49,10 +49,6 @@ class Site:
                     found.append(citation)
         return found
 
-    def quotes_at(self, event: Record) -> list[Record]:
-        """The quotes said at an event."""
-        return [quote for quote in self.all("quotes") if quote.get("event") == event.id]
-
 
 def index(records: list[Record]) -> tuple[dict, list[Problem]]:
     """Index records by kind and id; report duplicate ids."""

@@ -6,6 +6,7 @@ every page also gets `site` (the linked Site), `settings` (site.yml) and `page`.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TypedDict
@@ -65,7 +66,7 @@ class RecordContext(TypedDict):
 
 
 class TimelineContext(TypedDict):
-    months: list  # [(month, [(event, days since the previous event or None)])]
+    months: list  # [(month, [(event, days since the previous event or None, quotes said there)])]
 
 
 URL_OF = {
@@ -111,31 +112,32 @@ def normal_base(base_url: str) -> str:
 def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Problem]]:
     """List every page of the site; report two pages that would write the same file."""
     base = normal_base(base_url or site.settings["base_url"])
+    lookup = Lookup(site)
     base_path = urlsplit(base).path or "/"
     pages = [
-        Page("", "index", site.settings["title"], index_context(site)),
+        Page("", "index", site.settings["title"], index_context(site, lookup)),
         Page("topics/", "topics", "Topics", {"topics": site.all("topics")}),
         Page("actors/", "actors", "Actors", {"actors": site.all("actors")}),
         Page("people/", "people", "People", {"people": sorted(site.all("people"), key=lambda p: p["name"])}),
         Page("sources/", "sources", "Sources", {"sources": by_date(site.all("sources"), "published")}),
-        Page("quotes/", "quotes", "Quotes", {"quotes": by_date(site.all("quotes"), "said")}),
+        Page("quotes/", "quotes", "Quotes", {"quotes": lookup.quotes}),
         Page("proposals/", "proposals", "Proposals", {"proposals": by_date(site.all("proposals"))}),
-        Page("timeline/", "timeline", "Timeline", timeline_context(site)),
+        Page("timeline/", "timeline", "Timeline", timeline_context(lookup)),
         Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
         Page("404.html", "404", "Page not found", {"base_path": base_path}),
         Page("data/", "data", "Open data", {"kinds": data_kinds()}),
-        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(by_date(site.all("events"))))}),
+        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(lookup.events))}),
         Page("robots.txt", "robots", "robots.txt"),
     ]
     for topic in site.all("topics"):
-        pages.append(Page(url_of(topic), "topic", topic["title"], topic_context(site, topic), where(topic)))
+        pages.append(Page(url_of(topic), "topic", topic["title"], topic_context(site, topic, lookup), where(topic)))
     for kind, template, title in (("actors", "actor", "name"), ("people", "person", "name"),
                                   ("sources", "source", "headline"), ("quotes", "quote", None),
                                   ("pages", "page", "title")):
         for record in site.all(kind):
             page_title = record[title] if title else quote_title(site, record)
             pages.append(Page(url_of(record), template, page_title,
-                              {"record": record, "related": related(site, record)}, where(record)))
+                              {"record": record, "related": related(site, record, lookup)}, where(record)))
     pages.append(Page("sitemap.xml", "sitemap", "Sitemap",
                       {"urls": sorted(page.url for page in pages if not page.is_file)}))
     for page in pages:
@@ -186,17 +188,50 @@ def quote_title(site: Site, quote: Record) -> str:
     return f"{speaker['name'] if speaker else quote['speaker']}: “{short}”"
 
 
-def index_context(site: Site) -> IndexContext:
+class Lookup:
+    """Every 'which records point at this one' list, built once so each page is a dictionary lookup."""
+
+    def __init__(self, site: Site):
+        self.quotes = by_date(site.all("quotes"), "said")
+        self.events = by_date(site.all("events"))
+        self.by: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+        for quote in self.quotes:
+            self.by["quotes-of-speaker"][quote["speaker"]].append(quote)
+            for topic in quote.get("topics", []):
+                self.by["quotes-on-topic"][topic].append(quote)
+            if quote.get("event"):
+                self.by["quotes-at-event"][quote["event"]].append(quote)
+        for event in self.events:
+            for person in event.get("people", []):
+                self.by["events-with-person"][person].append(event)
+            for topic in event.get("topics", []):
+                self.by["events-on-topic"][topic].append(event)
+        for position in site.all("positions"):
+            self.by["positions-of-actor"][position["actor"]].append(position)
+            self.by["positions-on-topic"][position["topic"]].append(position)
+            for quote in position.get("quotes", []):
+                self.by["positions-with-quote"][quote].append(position)
+        for proposal in site.all("proposals"):
+            self.by["proposals-by-actor"][proposal["by"]].append(proposal)
+            for topic in proposal.get("topics", []):
+                self.by["proposals-on-topic"][topic].append(proposal)
+        for person in site.all("people"):
+            for actor in dict.fromkeys(role.get("actor") for role in person["roles"] if role.get("actor")):
+                self.by["people-of-actor"][actor].append(person)
+
+    def __call__(self, relation: str, record_id: str) -> list:
+        return self.by[relation].get(record_id, [])
+
+
+def index_context(site: Site, lookup: Lookup) -> IndexContext:
     sides = site.settings["sides"]
-    cells = defaultdict(list)
-    for position in site.all("positions"):
-        cells[(position["topic"], position["actor"])].append(position)
-    matrix = [(topic, [cells[(topic.id, side)] for side in sides]) for topic in site.all("topics")]
-    return {"matrix": matrix, "events": by_date(site.all("events"))}
+    matrix = [(topic, [[p for p in lookup("positions-on-topic", topic.id) if p["actor"] == side] for side in sides])
+              for topic in site.all("topics")]
+    return {"matrix": matrix, "events": lookup.events}
 
 
-def topic_context(site: Site, topic: Record) -> TopicContext:
-    positions = [p for p in site.all("positions") if p["topic"] == topic.id]
+def topic_context(site: Site, topic: Record, lookup: Lookup) -> TopicContext:
+    positions = lookup("positions-on-topic", topic.id)
     sides = site.settings["sides"]
     others = [actor for actor in site.records["actors"]
               if actor not in sides and any(p["actor"] == actor for p in positions)]
@@ -206,51 +241,46 @@ def topic_context(site: Site, topic: Record) -> TopicContext:
     return {
         "topic": topic,
         "columns": columns,
-        "quotes": [q for q in by_date(site.all("quotes"), "said")
-                   if topic.id in q.get("topics", []) and q.id not in shown],
-        "proposals": [p for p in site.all("proposals") if topic.id in p.get("topics", [])],
-        "events": [e for e in by_date(site.all("events")) if topic.id in e.get("topics", [])],
+        "quotes": [q for q in lookup("quotes-on-topic", topic.id) if q.id not in shown],
+        "proposals": lookup("proposals-on-topic", topic.id),
+        "events": lookup("events-on-topic", topic.id),
     }
 
 
-def timeline_context(site: Site) -> TimelineContext:
+def timeline_context(lookup: Lookup) -> TimelineContext:
     months: list = []
     previous = None
-    for event in by_date(site.all("events")):
+    for event in lookup.events:
         date = event["date"]
         gap = None
         if previous is not None and len(date.parts) == 3 and len(previous.parts) == 3:
-            import datetime
             gap = (datetime.date(*date.parts) - datetime.date(*previous.parts)).days
         previous = date
         if not months or months[-1][0] != date.month:
             months.append((date.month, []))
-        months[-1][1].append((event, gap))
+        months[-1][1].append((event, gap, lookup("quotes-at-event", event.id)))
     return {"months": months}
 
 
-def related(site: Site, record: Record) -> dict:
+def related(site: Site, record: Record, lookup: Lookup) -> dict:
     """What a record's own page lists beside it."""
     if record.kind == "actors":
-        people = [p for p in site.all("people") if any(r.get("actor") == record.id for r in p["roles"])]
-        speakers = {p.id for p in people}
+        people = lookup("people-of-actor", record.id)
         return {
-            "positions": [p for p in site.all("positions") if p["actor"] == record.id],
-            "proposals": [p for p in site.all("proposals") if p["by"] == record.id],
+            "positions": lookup("positions-of-actor", record.id),
+            "proposals": lookup("proposals-by-actor", record.id),
             "people": people,
-            "quotes": [q for q in by_date(site.all("quotes"), "said") if q["speaker"] in speakers],
+            "quotes": sorted((q for p in people for q in lookup("quotes-of-speaker", p.id)),
+                             key=lambda q: q["said"].sort_key if q.get("said") else (9999, 99, 99)),
         }
     if record.kind == "people":
-        return {
-            "quotes": [q for q in by_date(site.all("quotes"), "said") if q["speaker"] == record.id],
-            "events": [e for e in by_date(site.all("events")) if record.id in e.get("people", [])],
-        }
+        return {"quotes": lookup("quotes-of-speaker", record.id), "events": lookup("events-with-person", record.id)}
     if record.kind == "sources":
         return {"statements": site.cited_by.get(record.id, [])}
     if record.kind == "quotes":
         return {
             "speaker": site.get("people", record["speaker"]),
-            "positions": [p for p in site.all("positions") if record.id in p.get("quotes", [])],
+            "positions": lookup("positions-with-quote", record.id),
             "event": site.get("events", record["event"]) if record.get("event") else None,
         }
     return {}

@@ -107,7 +107,6 @@ def helpers(site: Site, page: Page) -> dict:
         "notes": notes,
         "note_to": note_to,
         "cites": site.citations_of,
-        "quotes_at": site.quotes_at,
         "get": site.get,
         "actor": lambda actor_id: site.get("actors", actor_id),
         "person": lambda person_id: site.get("people", person_id),
