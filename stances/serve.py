@@ -1,0 +1,463 @@
+"""`python build.py serve`: build, serve under the site's sub-path, rebuild on change, reload the browser.
+
+The `livereload` package gives the browser side: its WebSocket handler speaks the
+LiveReload protocol, it serves livereload.js from our own origin, and its Watcher
+notices changed files. This module owns what the package lacks:
+
+- debounce: a burst of saves gives one rebuild, after QUIET seconds without a save;
+- every finished build reloads the browser at once (the package's poll loop drops
+  reloads within 3 s of the last; we never use that loop), and a page that missed a
+  reload while it was loading reloads itself when it connects (see ReloadSocket);
+- a build that fails, or raises, keeps the last good site; the terminal prints the
+  problems and every HTML page carries them in an overlay, injected as HTML and a
+  same-origin stylesheet, since the pages' CSP forbids inline script and style;
+- the site is served under the base URL's path, with the site's own 404.html;
+- requests wait while a build runs, so no one reads a half-written site;
+- nothing outside the output folder is served, however the path is encoded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import html
+import json
+import logging
+import mimetypes
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+import webbrowser
+from concurrent.futures import ThreadPoolExecutor
+from hashlib import blake2b
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.watcher import Watcher
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import PeriodicCallback
+from tornado.netutil import bind_sockets
+from tornado.websocket import WebSocketHandler
+
+from .cli import report
+from .pipeline import run
+
+log = logging.getLogger("stances")
+
+POLL = 0.1  # seconds between looks at the watched folders
+QUIET = 0.3  # seconds without a save before a burst counts as finished
+RESERVED = "/__stances__/"  # status and overlay style; never a page (ids are slugs)
+# livereload.js finds its server from its own address, which must end in /livereload.js,
+# and connects to /livereload; snipver carries the build the page came from.
+SCRIPT = '<script src="/livereload.js?snipver={generation}" defer></script>'
+OVERLAY_STYLE = f'<link rel="stylesheet" href="{RESERVED}overlay.css">'
+
+OVERLAY_CSS = """\
+#stances-problems { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 70vh; overflow: auto;
+  margin: 0; padding: .75rem 1rem; background: #2b0b0b; color: #ffe9e9; border-bottom: 4px solid #e5484d;
+  font: 14px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; box-shadow: 0 4px 24px #0008; }
+#stances-problems summary { cursor: pointer; font-weight: 700; font-family: system-ui, sans-serif; }
+#stances-problems p { margin: .5rem 0; font-family: system-ui, sans-serif; }
+#stances-problems ol { margin: .5rem 0; padding-left: 1.5rem; }
+#stances-problems li { white-space: pre-wrap; overflow-wrap: anywhere; }
+#stances-problems .warning { color: #ffd88a; }
+"""
+
+PLACEHOLDER = """\
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>No site yet</title>
+</head>
+<body>
+<main>
+<h1>No site to show yet</h1>
+<p>The first build failed. Fix the problems and save: this page reloads by itself.</p>
+</main>
+</body>
+</html>
+"""
+
+
+def digests(folder: Path) -> dict[str, bytes]:
+    """Each file of a built site and a digest of its bytes, to tell what a build changed."""
+    found = {}
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.is_file():
+                found[path.relative_to(folder).as_posix()] = blake2b(path.read_bytes(), digest_size=16).digest()
+    return found
+
+
+def content_type(path: Path) -> str:
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if guessed.startswith("text/") or guessed in ("application/javascript", "application/json", "image/svg+xml"):
+        guessed += "; charset=utf-8"
+    return guessed
+
+
+class Preview:
+    """The state shared by the watcher, the builds and the request handlers."""
+
+    def __init__(self, options):
+        self.options = options
+        self.out = options.out.absolute()
+        self.generation = 0  # finished builds, good or bad
+        self.ok: bool | None = None  # how the last build went; None before the first
+        self.problems: list[str] = []  # shown in the overlay while the last build failed
+        self.digests = digests(self.out)
+        self.base_path = self.find_base_path()
+        self.changed_at: float | None = None
+        self.building: asyncio.Task | None = None
+        self.ready: asyncio.Event | None = None  # set while no build runs
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
+        self.watcher = Watcher()
+
+    # -- watching
+
+    def watch(self) -> None:
+        """Watch content, templates, assets (and the archive); take today's files as seen."""
+        folders = [self.options.content, self.options.templates, self.options.assets]
+        if self.options.archive is not None:
+            folders.append(self.options.archive)
+        for folder in folders:
+            pattern = os.path.join(glob.escape(str(folder.absolute())), "**", "*")
+            self.watcher.watch(pattern, self.saw_change, ignore=self.ignored)
+        self.watcher.examine()
+        # The package counts a file it has not seen as changed only when it is newer than
+        # the watcher; a file moved in keeps its old time, so count every new file from now on.
+        self.watcher._start = float("-inf")
+        LiveReloadHandler.watcher = self.watcher  # reload_waiters() logs its last path
+        LiveReloadHandler.live_css = True
+
+    def ignored(self, path: str) -> bool:
+        """The output and its staging folders, should they sit inside a watched folder."""
+        path = os.path.abspath(path)
+        return path.startswith(str(self.out) + os.sep) or \
+            os.path.basename(os.path.dirname(path)).startswith(f".{self.out.name}.")
+
+    def saw_change(self, paths=None) -> None:
+        self.changed_at = time.monotonic()
+
+    def poll(self) -> None:
+        """Look for changes; start a build once a burst of saves has gone quiet."""
+        self.watcher.examine()
+        if self.changed_at is None or self.building is not None:
+            return
+        if time.monotonic() - self.changed_at >= QUIET:
+            self.changed_at = None
+            self.start_build()
+
+    # -- building
+
+    def start_build(self) -> asyncio.Task:
+        self.ready.clear()
+        self.building = asyncio.ensure_future(self.rebuild())
+        return self.building
+
+    async def rebuild(self) -> None:
+        try:
+            outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build)
+            self.finish(*outcome)
+        finally:
+            self.building = None
+            self.ready.set()
+
+    def build(self):
+        """Run the whole pipeline, exactly as `python build.py` does (in the build thread)."""
+        options = self.options
+        started = time.perf_counter()
+        result, crash, written = None, None, None
+        try:
+            result = run(options.content, options.templates, options.assets, options.out,
+                         base_url=options.base_url, archive=options.archive, strict=options.strict)
+            if not result.failed(options.strict):
+                written = digests(self.out)
+        except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down
+            crash = f"{type(exc).__name__}: {exc}"
+            traceback.print_exc()
+        return result, crash, written, time.perf_counter() - started
+
+    def finish(self, result, crash: str | None, written: dict | None, seconds: float) -> None:
+        """Report a build, keep or drop the overlay, and tell the browsers what to reload."""
+        was_ok = self.ok
+        self.generation += 1
+        if crash is not None:
+            self.ok, errors = False, 1
+            self.problems = [f"stances: error: the build crashed: {crash} (the traceback is in the terminal)"]
+            print(self.problems[0], file=sys.stderr)
+        else:
+            errors = report(result.problems, self.options.strict)
+            self.ok = not result.failed(self.options.strict)
+            self.problems = [] if self.ok else [str(problem) for problem in sorted(set(result.problems))]
+        if not self.ok:
+            log.warning("build %d failed: %d error(s) in %.2f s; still serving the last good site",
+                        self.generation, errors, seconds)
+            reload_browsers(self.base_path)  # into the overlay
+            return
+        previous, self.digests = self.digests, written
+        self.base_path = self.find_base_path()
+        warnings = len(set(result.problems))
+        log.info("built %d pages in %.2f s (build %d%s)", result.pages, seconds, self.generation,
+                 f", {warnings} warning(s)" if warnings else "")
+        changed = {name for name in previous.keys() | self.digests.keys()
+                   if previous.get(name) != self.digests.get(name)}
+        if was_ok and changed and all(name.endswith(".css") for name in changed):
+            for name in sorted(changed):  # livereload.js swaps the stylesheet in place
+                reload_browsers(self.base_path + name)
+        else:
+            reload_browsers(self.base_path)
+
+    def find_base_path(self) -> str:
+        """The path part of the published address: pages are served under it, as they will be."""
+        base_url = self.options.base_url
+        if not base_url:
+            for name in ("site.yml", "site.yaml"):
+                try:
+                    settings = yaml.safe_load((self.options.content / name).read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                    continue
+                if isinstance(settings, dict) and isinstance(settings.get("base_url"), str):
+                    base_url = settings["base_url"]
+                    break
+        path = unquote(urlsplit(base_url or "/").path)
+        path = "/" + path.strip("/") + "/"
+        return "/" if path == "//" else path
+
+    def status(self) -> dict:
+        return {"generation": self.generation, "ok": self.ok, "building": self.building is not None,
+                "problems": self.problems, "base_path": self.base_path,
+                "browsers": len(LiveReloadHandler.waiters)}
+
+    # -- pages
+
+    def decorate(self, page: bytes) -> bytes:
+        """Add the livereload script, and the problems while the last build failed."""
+        try:
+            text = page.decode("utf-8")
+        except UnicodeDecodeError:
+            return page
+        head = SCRIPT.format(generation=self.generation)
+        if not self.ok and self.problems:
+            head = OVERLAY_STYLE + head
+            text = insert_after_body(text, overlay(self.problems))
+        at = text.lower().find("</head>")
+        text = text[:at] + head + text[at:] if at >= 0 else head + text
+        return text.encode("utf-8")
+
+    # -- running
+
+    async def main(self) -> int:
+        options = self.options
+        try:
+            sockets = bind_sockets(options.port, address=options.host)
+        except OSError as exc:
+            print(f"error: cannot listen on {options.host}:{options.port}: {exc.strerror}; "
+                  "pass another --port", file=sys.stderr)
+            return 1
+        port = sockets[0].getsockname()[1]
+        self.ready = asyncio.Event()
+        application = web.Application([
+            (r"/livereload", ReloadSocket, {"preview": self}),
+            (r"/livereload\.js", LiveReloadJSHandler),
+            (re.escape(RESERVED) + r"status", StatusHandler, {"preview": self}),
+            (re.escape(RESERVED) + r"overlay\.css", OverlayStyleHandler),
+            (r"/.*", SiteHandler, {"preview": self}),
+        ], websocket_ping_interval=20)
+        server = HTTPServer(application)
+        server.add_sockets(sockets)
+        stopping = asyncio.Event()
+        stop_on_signals(stopping)
+        if options.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("listening on %s: anyone who can reach this machine can read the preview", options.host)
+        self.watch()
+        await self.start_build()
+        host = f"[{options.host}]" if ":" in options.host else options.host
+        url = f"http://{host}:{port}{self.base_path}"
+        log.info("serving %s (Ctrl-C to stop)", url)
+        if options.open:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        poller = PeriodicCallback(self.poll, POLL * 1000)
+        poller.start()
+        await stopping.wait()
+        poller.stop()
+        server.stop()
+        if self.building is not None:
+            log.info("finishing the running build")
+            await self.building
+        for socket in list(LiveReloadHandler.waiters):
+            socket.close()
+        await server.close_all_connections()
+        self.executor.shutdown(wait=True)
+        log.info("stopped")
+        return 0
+
+
+def stop_on_signals(stopping: asyncio.Event) -> None:
+    """Ctrl-C and SIGTERM end the loop cleanly, after any running build."""
+    loop = asyncio.get_running_loop()
+    for name in ("SIGINT", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            loop.add_signal_handler(number, stopping.set)
+        except (NotImplementedError, RuntimeError):  # Windows
+            signal.signal(number, lambda *_: loop.call_soon_threadsafe(stopping.set))
+
+
+def reload_browsers(path: str) -> None:
+    """Tell every connected page to reload; a stylesheet's path reloads just that stylesheet."""
+    LiveReloadHandler.reload_waiters(path)
+
+
+def overlay(problems: list[str]) -> str:
+    items = "".join(
+        f'<li class="{"warning" if ": warning: " in problem else "error"}">{html.escape(problem)}</li>'
+        for problem in problems)
+    return ('<details id="stances-problems" role="alert" open>'
+            f"<summary>The last build failed: {len(problems)} problem(s)</summary>"
+            "<p>You are looking at the last good site. Fix these and save: the page reloads by itself, "
+            "and this notice goes once a build succeeds.</p>"
+            f"<ol>{items}</ol></details>")
+
+
+def insert_after_body(text: str, fragment: str) -> str:
+    match = re.search(r"<body\b[^>]*>", text, re.IGNORECASE)
+    return text[:match.end()] + fragment + text[match.end():] if match else fragment + text
+
+
+class ReloadSocket(LiveReloadHandler):
+    """The package's LiveReload socket, same-origin only, and catching up pages that missed a reload."""
+
+    check_origin = WebSocketHandler.check_origin  # the package lets any site connect
+
+    def initialize(self, preview: Preview):
+        self.preview = preview
+        self.page_generation = None
+
+    def on_message(self, message):
+        super().on_message(message)
+        try:
+            parsed = json.loads(message)
+        except ValueError:
+            return
+        if parsed.get("command") == "hello":
+            self.page_generation = parsed.get("snipver")
+        elif parsed.get("command") == "info" and self.page_generation not in (None, self.preview.generation):
+            # The page was served before the latest build finished, and its reload went by
+            # while it was loading: reload it now.
+            self.send_message({"command": "reload", "path": self.preview.base_path,
+                               "liveCSS": True, "liveImg": True})
+
+
+class StatusHandler(web.RequestHandler):
+    """A small JSON status, for scripts and tests: generation, ok, problems, base_path."""
+
+    def initialize(self, preview: Preview):
+        self.preview = preview
+
+    async def get(self):
+        if self.get_argument("wait", None) is not None:
+            await self.preview.ready.wait()
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.write(json.dumps(self.preview.status(), sort_keys=True))
+
+
+class OverlayStyleHandler(web.RequestHandler):
+    def get(self):
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        self.write(OVERLAY_CSS)
+
+
+class SiteHandler(web.RequestHandler):
+    """The built site under its sub-path; waits while a build runs."""
+
+    def initialize(self, preview: Preview):
+        self.preview = preview
+
+    def set_default_headers(self):
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    async def get(self):
+        await self.preview.ready.wait()
+        self.respond()
+
+    head = get
+
+    def respond(self) -> None:
+        try:
+            path = unquote(self.request.path, errors="strict")
+        except UnicodeDecodeError:
+            return self.refuse()
+        parts = path.split("/")
+        if not path.startswith("/") or any(part in (".", "..") or "\\" in part or "\0" in part
+                                           or ":" in part for part in parts):  # ':' for drive letters
+            return self.refuse()
+        base = self.preview.base_path
+        if path == "/" and base != "/" or path == base.rstrip("/"):
+            return self.redirect(base)
+        if not (self.preview.out / "index.html").is_file() and not self.preview.ok:
+            return self.send(None, 503)
+        if not path.startswith(base):
+            return self.not_found()
+        relative = path[len(base):]
+        if any(part.startswith(".") for part in relative.split("/")):
+            return self.not_found()
+        target = self.preview.out / relative
+        if relative == "" or relative.endswith("/"):
+            target = target / "index.html"
+        elif target.is_dir():
+            query = f"?{self.request.query}" if self.request.query else ""
+            return self.redirect(self.request.path + "/" + query)
+        try:
+            resolved = target.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return self.not_found()
+        if not resolved.is_file() or not resolved.is_relative_to(self.preview.out.resolve()):
+            return self.not_found()
+        self.send(resolved, 200)
+
+    def refuse(self) -> None:
+        self.set_status(400)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("refused: the path leaves the site\n")
+
+    def not_found(self) -> None:
+        page = self.preview.out / "404.html"
+        if page.is_file():
+            return self.send(page, 404)
+        self.set_status(404)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("404: not found, and the site has no 404.html\n")
+
+    def send(self, path: Path | None, status: int) -> None:
+        if path is None:
+            data, kind = PLACEHOLDER.encode("utf-8"), "text/html; charset=utf-8"
+        else:
+            data, kind = path.read_bytes(), content_type(path)
+        if kind.startswith("text/html"):
+            data = self.preview.decorate(data)
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        self.finish(data)
+
+
+def serve(options) -> int:
+    """Build, then serve with live reload until Ctrl-C or SIGTERM; return the exit status."""
+    logging.getLogger("livereload").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)  # 404s still show: broken links
+    try:
+        return asyncio.run(Preview(options).main())
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        return 130

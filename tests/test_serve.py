@@ -1,0 +1,382 @@
+"""`python build.py serve`, driven over HTTP and the LiveReload socket as a browser would."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "content"
+BASE = "https://example.org/sub/"
+SCRIPT = re.compile(r'<script src="/livereload\.js\?snipver=\d+" defer></script>')
+TIMEOUT = 20  # seconds: generous for a loaded 2-core machine; loops end as soon as they can
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def fetch(url: str) -> tuple[int, dict, bytes]:
+    """GET a URL exactly as written (no redirects followed); return status, headers, body."""
+    try:
+        with OPENER.open(url, timeout=TIMEOUT) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def wait_until(condition, what: str, timeout: float = TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Server:
+    """A `python build.py serve` subprocess in a folder holding content/."""
+
+    def __init__(self, folder: Path, *options: str):
+        self.folder = folder
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "serve", "--content", "content", "--out", "site",
+             "--port", "0", *options],
+            cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT)))
+        threading.Thread(target=self._read, daemon=True).start()
+        match = wait_until(lambda: self._line(r"serving (http://127\.0\.0\.1:\d+)(/\S*)"), "the server to start")
+        self.origin, self.base = match.group(1), match.group(2)
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def _line(self, pattern: str):
+        if self.process.poll() is not None:
+            time.sleep(0.2)  # let the reader catch the last lines
+            raise AssertionError("server exited:\n" + self.output)
+        return next((m for m in map(re.compile(pattern).search, list(self.lines)) if m), None)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def get(self, path: str) -> tuple[int, dict, bytes]:
+        return fetch(self.origin + path)
+
+    def page(self, path: str = "") -> str:
+        status, _, body = self.get(self.base + path)
+        assert status == 200, (path, status)
+        return body.decode("utf-8")
+
+    def status(self) -> dict:
+        return json.loads(self.get("/__stances__/status")[2])
+
+    def wait_for_build(self, after: int) -> dict:
+        """Wait for the build after generation `after` to finish; return the status."""
+        def done():
+            status = self.status()
+            return status if status["generation"] > after and not status["building"] else None
+        return wait_until(done, f"a build after build {after}\n{self.output}")
+
+    def builds(self) -> int:
+        return sum(1 for line in self.lines if re.match(r"(built \d+ pages|build \d+ failed)", line))
+
+    def stop(self, how=signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(how)
+            try:
+                self.process.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A contributor's folder: a copy of the golden content, and assets to edit."""
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
+    return tmp_path
+
+
+@pytest.fixture
+def start(folder):
+    servers: list[Server] = []
+
+    def start_server(*options: str) -> Server:
+        server = Server(folder, "--assets", "assets", *options)
+        servers.append(server)
+        return server
+
+    yield start_server
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait()
+
+
+@pytest.fixture
+def server(start) -> Server:
+    return start("--base-url", BASE)
+
+
+def edit(path: Path, change) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def retitle(title: str):
+    return lambda text: re.sub(r"(?m)^title: .*$", f"title: {title}", text, count=1)
+
+
+def full_build(folder: Path, out: str = "fresh") -> Path:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--content", "content", "--out", out, "--assets", "assets",
+         "--base-url", BASE], cwd=folder, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.returncode == 0, result.stderr
+    return folder / out
+
+
+def assert_serves(server: Server, built: Path) -> None:
+    """Every file of a full build is served, HTML identical once the livereload tag is stripped."""
+    files = sorted(path for path in built.rglob("*") if path.is_file() and not path.name.startswith("."))
+    assert any(path.suffix == ".html" for path in files)
+    for path in files:
+        name = path.relative_to(built).as_posix()
+        status, headers, body = server.get(server.base + name)
+        expected_status = 404 if name == "404.html" else 200  # GitHub Pages serves it for misses only
+        if name != "404.html":
+            assert status == expected_status, name
+        if path.suffix == ".html":
+            text = body.decode("utf-8")
+            assert len(SCRIPT.findall(text)) == 1, name
+            assert SCRIPT.sub("", text) == path.read_text(encoding="utf-8"), name
+            assert "stances-problems" not in text
+        else:
+            assert body == path.read_bytes(), name
+
+
+def test_serves_under_the_sub_path_exactly_what_a_full_build_writes(server, folder):
+    assert server.base == "/sub/"
+    assert_serves(server, full_build(folder))
+    status, headers, _ = server.get("/")
+    assert (status, headers["Location"]) == (302, "/sub/")
+    status, headers, _ = server.get("/sub")
+    assert (status, headers["Location"]) == (302, "/sub/")
+    status, headers, _ = server.get("/sub/topics")
+    assert (status, headers["Location"]) == (302, "/sub/topics/")
+    assert server.get("/sub/assets/style.css")[1]["Content-Type"].startswith("text/css")
+    # The livereload client comes from the same origin: the pages' CSP allows no other script.
+    status, headers, body = server.get("/livereload.js")
+    assert status == 200 and b"LiveReload" in body
+
+
+def test_sub_path_comes_from_site_settings_without_base_url(start, folder):
+    import yaml
+
+    settings = yaml.safe_load((folder / "content" / "site.yml").read_text(encoding="utf-8"))
+    path = re.sub(r"^https?://[^/]+", "", settings["base_url"]).rstrip("/") + "/"
+    server = start()
+    assert server.base == path
+    assert server.get("/")[1]["Location"] == path
+    assert 'rel="canonical" href="' + settings["base_url"].rstrip("/") + '/"' in server.page()
+
+
+def test_missing_pages_get_the_sites_own_404_page(server, folder):
+    own = (full_build(folder) / "404.html").read_text(encoding="utf-8")
+    for path in ("/sub/no-such-page/", "/sub/topics/no-such-topic/", "/sub/missing.css", "/elsewhere/"):
+        status, headers, body = server.get(path)
+        assert status == 404, path
+        assert headers["Content-Type"].startswith("text/html")
+        assert SCRIPT.sub("", body.decode("utf-8")) == own
+
+
+@pytest.mark.parametrize("path", [
+    "/sub/../../etc/passwd",
+    "/sub/../secret.txt",
+    "/sub/%2e%2e/secret.txt",
+    "/sub/%2E%2E%2Fsecret.txt",
+    "/sub/..%2f..%2f..%2fetc%2fpasswd",
+    "/sub/..%5csecret.txt",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/sub/assets/%2e%2e/%2e%2e/secret.txt",
+    "/sub/.stances-site",
+])
+def test_refuses_paths_that_leave_the_site(server, folder, path):
+    (folder / "secret.txt").write_text("secret\n")
+    status, _, body = server.get(path)
+    assert status in (400, 404), status
+    assert b"secret\n" not in body and b"root:" not in body
+
+
+def test_an_edit_appears_and_a_burst_of_saves_gives_one_build(server, folder):
+    site = folder / "content" / "site.yml"
+    first = server.status()["generation"]
+    edit(site, retitle("The river dispute, edited"))
+    assert server.wait_for_build(first)["ok"] is True
+    assert "The river dispute, edited" in server.page()
+
+    before = server.status()["generation"]
+    for number in range(6):  # an editor saving several times, a formatter rewriting: within 0.06 s
+        edit(site, retitle(f"Burst {number}"))
+        time.sleep(0.01)
+    server.wait_for_build(before)
+    time.sleep(1.0)  # longer than the quiet period and a few polls: no second build may follow
+    assert server.status()["generation"] == before + 1
+    assert server.builds() == before + 1
+    assert "Burst 5" in server.page()
+    assert re.search(r"built \d+ pages in \d+\.\d+ s", server.output)  # the rebuild time is printed
+    assert_serves(server, full_build(folder))
+
+
+def test_a_broken_edit_shows_its_problems_over_the_last_good_site_until_fixed(server, folder):
+    site = folder / "content" / "site.yml"
+    good = site.read_text(encoding="utf-8")
+    old_title = server.page().split("<title>")[1].split("</title>")[0]
+    generation = server.status()["generation"]
+    broken = good.rstrip("\n") + "\nbogus: 1\n" + "title: twice\n"
+    site.write_text(broken, encoding="utf-8")
+    status = server.wait_for_build(generation)
+    line = broken.count("\n") - 1
+    expected = f"content/site.yml:{line}:1: error: unknown field 'bogus'"
+    assert status["ok"] is False
+    assert any(problem.startswith(expected) for problem in status["problems"]), status["problems"]
+    assert server.process.poll() is None
+    wait_until(lambda: expected in server.output, "the problem in the terminal")
+    for path in ("", "topics/the-dam/", "no-such-page/"):
+        status_code, _, body = server.get(server.base + path)
+        text = html.unescape(body.decode("utf-8"))
+        assert status_code == (404 if path.startswith("no-such") else 200)
+        assert 'id="stances-problems"' in text and expected in text, path
+        assert "duplicate field 'title'" in text
+        assert SCRIPT.search(text)
+    assert f"<title>{old_title}</title>" in server.page()  # the last good site, still served
+    status_code, headers, _ = server.get("/__stances__/overlay.css")  # styled from our origin, not inline
+    assert status_code == 200 and headers["Content-Type"].startswith("text/css")
+
+    generation = server.wait_for_build(generation - 1)["generation"]
+    site.write_text(good, encoding="utf-8")
+    assert server.wait_for_build(generation)["ok"] is True
+    assert "stances-problems" not in server.page()
+    assert_serves(server, full_build(folder))
+
+
+def test_a_first_build_that_fails_serves_the_problems_then_the_site(start, folder):
+    site = folder / "content" / "site.yml"
+    good = site.read_text(encoding="utf-8")
+    site.write_text(good + "bogus: 1\n", encoding="utf-8")
+    server = start("--base-url", BASE)
+    assert server.status()["ok"] is False
+    status, _, body = server.get("/sub/")
+    assert status == 503
+    assert "unknown field &#x27;bogus&#x27;" in body.decode("utf-8")
+    site.write_text(good, encoding="utf-8")
+    assert server.wait_for_build(1)["ok"] is True
+    assert_serves(server, full_build(folder))
+
+
+def test_requests_during_a_rebuild_get_a_whole_site(server, folder):
+    site = folder / "content" / "site.yml"
+    generation = server.status()["generation"]
+    edit(site, retitle("Second edition"))
+    seen = []
+    deadline = time.monotonic() + TIMEOUT
+    while server.status()["generation"] == generation:
+        assert time.monotonic() < deadline, "no rebuild"
+        for path in ("", "topics/the-dam/", "assets/style.css"):
+            status, _, body = server.get(server.base + path)
+            assert status == 200, path
+            seen.append(body)
+    for body in seen:
+        if body.startswith(b"<!doctype html>"):
+            assert body.rstrip().endswith(b"</html>")
+
+
+def test_browsers_reload_after_every_build_and_css_alone_is_swapped_in_place(server, folder):
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    socket_url = server.origin.replace("http://", "ws://") + "/livereload"
+
+    async def connect(generation, origin=None):
+        request = HTTPRequest(socket_url, headers={"Origin": origin} if origin else {})
+        socket = await websocket_connect(request)
+        await socket.write_message(json.dumps({
+            "command": "hello", "protocols": ["http://livereload.com/protocols/official-7"],
+            "snipver": generation}))
+        assert json.loads(await socket.read_message())["command"] == "hello"
+        await socket.write_message(json.dumps({"command": "info", "plugins": {}, "url": server.origin + "/sub/"}))
+        return socket
+
+    async def message(socket):
+        return json.loads(await asyncio.wait_for(socket.read_message(), TIMEOUT))
+
+    async def rebuilt(change_file, change, expected_path):
+        generation = server.status()["generation"]
+        edit(change_file, change)
+        reply = await message(socket)
+        assert reply["command"] == "reload" and reply["path"] == expected_path, reply
+        await asyncio.to_thread(server.wait_for_build, generation)
+        return reply
+
+    async def scenario():
+        nonlocal socket
+        generation = server.status()["generation"]
+        socket = await connect(generation)
+        await asyncio.to_thread(wait_until, lambda: server.status()["browsers"] == 1, "the browser to connect")
+        css = folder / "assets" / "style.css"
+        reply = await rebuilt(css, lambda text: text + "\n.tested { color: red; }\n", "/sub/assets/style.css")
+        assert reply["liveCSS"] is True
+        site = folder / "content" / "site.yml"
+        # Two builds in quick succession reload twice (the package alone drops reloads within 3 s).
+        await rebuilt(site, retitle("One"), "/sub/")
+        await rebuilt(site, retitle("Two"), "/sub/")
+        # A page served before the latest build reloads as soon as it connects.
+        stale = await connect(generation)
+        assert (await message(stale))["command"] == "reload"
+        stale.close()
+        # Other sites may not listen in.
+        with pytest.raises(HTTPClientError) as refused:
+            await connect(server.status()["generation"], origin="http://elsewhere.example")
+        assert refused.value.code == 403
+        socket.close()
+
+    socket = None
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_stops_cleanly_on_ctrl_c_and_sigterm(server, folder, how):
+    edit(folder / "content" / "site.yml", retitle("Stopping"))
+    assert server.stop(how) == 0
+    assert "stopped" in server.output
+    assert "Traceback" not in server.output
+    assert not [path.name for path in folder.iterdir() if path.name.startswith(".site.")]
+    assert (folder / "site" / "index.html").is_file()
+
+
+def test_binds_loopback_by_default(server):
+    assert server.origin.startswith("http://127.0.0.1:")
+    assert server.status()["base_path"] == "/sub/"
