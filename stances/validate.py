@@ -95,6 +95,13 @@ class Record:
     def __getitem__(self, name):
         return self.data[name]
 
+    def __getattr__(self, name):
+        # Templates read fields as attributes (record.title); Jinja tries attributes first.
+        try:
+            return self.__dict__["data"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
     def get(self, name, default=None):
         return self.data.get(name, default)
 
