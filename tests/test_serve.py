@@ -251,6 +251,22 @@ def test_an_edit_appears_and_a_burst_of_saves_gives_one_build(server, folder):
     assert_serves(server, full_build(folder))
 
 
+def test_adding_and_deleting_records_while_serving_matches_a_fresh_build(server, folder):
+    added = folder / "content" / "quotes" / "lee-later.yml"
+    generation = server.status()["generation"]
+    added.write_text("id: lee-later\nspeaker: ann-lee\nwordings:\n  - text: \"We will talk again.\"\n"
+                     "    cite: [gazette-dam]\n", encoding="utf-8")
+    assert server.wait_for_build(generation)["ok"] is True
+    assert "We will talk again." in server.page("quotes/lee-later/")
+    assert_serves(server, full_build(folder, "after-add"))
+
+    generation = server.status()["generation"]
+    added.unlink()
+    assert server.wait_for_build(generation)["ok"] is True
+    assert server.get(server.base + "quotes/lee-later/")[0] == 404
+    assert_serves(server, full_build(folder, "after-delete"))
+
+
 def test_a_broken_edit_shows_its_problems_over_the_last_good_site_until_fixed(server, folder):
     site = folder / "content" / "site.yml"
     good = site.read_text(encoding="utf-8")
