@@ -1,1 +1,273 @@
-// Progressive enhancement only: the site works without it.
+// Progressive enhancement only: the site works without it. Without JavaScript a note mark is a plain
+// jump to its note, a quote card has its permalink, and the search page says where to browse instead.
+"use strict";
+
+(() => {
+  // Note previews, as Wikipedia's reference previews: hovering, focusing or tapping a note mark shows
+  // its note beside it. The preview stays while the pointer is over the mark or the preview, or while
+  // focus is in either (WCAG 1.4.13: hoverable, persistent); Escape dismisses it.
+  const MARK = 'sup.note > a[role="doc-noteref"]';
+  const OPEN_DELAY = 150;
+  const CLOSE_DELAY = 300;
+  let preview = null;
+  let current = null;
+  let openedAt = 0;
+  let openTimer = 0;
+  let closeTimer = 0;
+  let pointer = "mouse";
+  let returning = null; // the mark focus is being handed back to, which should not reopen
+
+  function markOf(target) {
+    return target instanceof Element ? target.closest(MARK) : null;
+  }
+
+  function ensurePreview() {
+    if (preview) return preview;
+    preview = document.createElement("span");
+    preview.className = "note-preview";
+    preview.id = "note-preview";
+    preview.setAttribute("role", "group");
+    preview.hidden = true;
+    preview.addEventListener("pointerenter", () => clearTimeout(closeTimer));
+    preview.addEventListener("pointerleave", (event) => {
+      if (event.pointerType === "mouse") scheduleClose();
+    });
+    return preview;
+  }
+
+  function fill(mark, note) {
+    const number = mark.textContent.trim();
+    const body = document.createElement("span");
+    body.className = "note-preview-body";
+    for (const node of note.childNodes) body.appendChild(node.cloneNode(true));
+    for (const link of body.querySelectorAll('[role="doc-backlink"]')) link.remove();
+    for (const element of body.querySelectorAll("[id]")) element.removeAttribute("id");
+    const heading = document.createElement("span");
+    heading.className = "note-preview-heading";
+    heading.textContent = `Note ${number}`;
+    const jump = document.createElement("a");
+    jump.className = "note-preview-jump";
+    jump.href = `#${note.id}`;
+    jump.textContent = `Go to note ${number}`;
+    jump.addEventListener("click", () => close(false));
+    preview.replaceChildren(heading, body, jump);
+    preview.setAttribute("aria-label", `Note ${number}`);
+  }
+
+  function place() {
+    if (!current) return;
+    const mark = current.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    const height = document.documentElement.clientHeight;
+    const box = preview.getBoundingClientRect();
+    const left = Math.max(8, Math.min(mark.left - 16, width - box.width - 8));
+    let top = mark.bottom + 6;
+    if (top + box.height > height - 8 && mark.top - box.height - 6 >= 8) top = mark.top - box.height - 6;
+    preview.style.left = `${Math.round(left)}px`;
+    preview.style.top = `${Math.round(top)}px`;
+  }
+
+  function open(mark) {
+    clearTimeout(openTimer);
+    clearTimeout(closeTimer);
+    if (current === mark && !preview.hidden) return;
+    const note = document.getElementById(decodeURIComponent(mark.hash.slice(1)));
+    if (!note) return;
+    close(false);
+    ensurePreview();
+    fill(mark, note);
+    // Inside the mark's <sup>, right after the mark: Tab goes from the mark into the preview's links.
+    mark.parentNode.appendChild(preview);
+    preview.hidden = false;
+    mark.setAttribute("aria-describedby", preview.id);
+    current = mark;
+    openedAt = Date.now();
+    place();
+  }
+
+  function close(returnFocus) {
+    clearTimeout(openTimer);
+    clearTimeout(closeTimer);
+    if (!current) return;
+    const mark = current;
+    current = null;
+    preview.hidden = true;
+    mark.removeAttribute("aria-describedby");
+    if (returnFocus) {
+      returning = mark;
+      mark.focus();
+      returning = null;
+    }
+  }
+
+  function scheduleClose() {
+    clearTimeout(openTimer);
+    clearTimeout(closeTimer);
+    closeTimer = setTimeout(() => {
+      const active = document.activeElement;
+      if (current && (active === current || preview.contains(active))) return; // focus keeps it open
+      close(false);
+    }, CLOSE_DELAY);
+  }
+
+  function within(node) {
+    return node instanceof Node && ((current && current === node) || (preview && preview.contains(node)));
+  }
+
+  document.addEventListener("pointerdown", (event) => {
+    pointer = event.pointerType || "mouse";
+    if (current && !within(event.target)) close(false);
+  }, true);
+
+  document.addEventListener("pointerover", (event) => {
+    if (event.pointerType !== "mouse") return;
+    const mark = markOf(event.target);
+    if (!mark) return;
+    clearTimeout(closeTimer);
+    if (mark === current) return;
+    clearTimeout(openTimer);
+    openTimer = setTimeout(() => open(mark), OPEN_DELAY);
+  });
+
+  document.addEventListener("pointerout", (event) => {
+    if (event.pointerType !== "mouse") return;
+    const mark = markOf(event.target);
+    if (!mark || within(event.relatedTarget) || event.relatedTarget === mark) return;
+    if (mark === current) scheduleClose();
+    else clearTimeout(openTimer);
+  });
+
+  document.addEventListener("focusin", (event) => {
+    const mark = markOf(event.target);
+    if (mark && mark !== returning) open(mark);
+  });
+
+  document.addEventListener("focusout", (event) => {
+    if (!current || within(event.relatedTarget)) return;
+    if (event.target === current || (preview && preview.contains(event.target))) {
+      // Leave it open while the pointer rests on it; otherwise focus moving away closes it.
+      if (!(preview.matches(":hover") || current.matches(":hover"))) close(false);
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const mark = markOf(event.target);
+    if (!mark) return;
+    if (pointer === "touch" || pointer === "pen") {
+      // A tap shows the note instead of jumping to it; the preview has a link to the note itself.
+      event.preventDefault();
+      if (current === mark && Date.now() - openedAt > 400) close(false);
+      else open(mark);
+    } else {
+      close(false);
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && current) {
+      const inside = preview.contains(document.activeElement);
+      close(inside);
+      event.preventDefault();
+    }
+  });
+
+  window.addEventListener("scroll", place, { passive: true });
+  window.addEventListener("resize", place, { passive: true });
+})();
+
+(() => {
+  // "Cite this" on every quote card: copies a plain-text citation (speaker, words, occasion, date,
+  // outlet, headline, page address) that the build wrote into data-citation.
+  const status = document.createElement("span");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  let shown = false;
+
+  async function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      try {
+        await navigator.clipboard.writeText(text);
+        return true;
+      } catch (error) {
+        // Refused (no permission, no focus): fall through to a box the reader can copy from.
+      }
+    }
+    return false;
+  }
+
+  function offerText(card, text) {
+    let box = card.querySelector("textarea.citation");
+    if (!box) {
+      box = document.createElement("textarea");
+      box.className = "citation";
+      box.readOnly = true;
+      box.rows = 4;
+      box.setAttribute("aria-label", "Citation: copy this text");
+      box.value = text;
+      card.appendChild(box);
+    }
+    box.focus();
+    box.select();
+  }
+
+  for (const card of document.querySelectorAll("figure.quote[data-citation]")) {
+    const caption = card.querySelector("figcaption");
+    if (!caption) continue;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "cite-this";
+    button.textContent = "Cite this";
+    button.addEventListener("click", async () => {
+      const text = card.dataset.citation;
+      if (await copy(text)) {
+        button.textContent = "Copied";
+        status.textContent = "Citation copied to the clipboard.";
+        setTimeout(() => {
+          button.textContent = "Cite this";
+          status.textContent = "";
+        }, 2500);
+      } else {
+        status.textContent = "Copy the citation from the text box.";
+        offerText(card, text);
+      }
+    });
+    caption.append(" ", button);
+    if (!shown) {
+      document.body.appendChild(status);
+      shown = true;
+    }
+  }
+})();
+
+(() => {
+  // Search, with Pagefind's own UI and index, both served from the site's pagefind/ folder. They are
+  // loaded only here, so that without JavaScript the page asks for nothing it cannot use.
+  const box = document.getElementById("search");
+  if (!box) return;
+  const here = (path) => new URL(path, window.location.href).pathname;
+  const bundle = here(box.dataset.bundle);
+  const style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = `${bundle}pagefind-ui.css`;
+  document.head.appendChild(style);
+  const script = document.createElement("script");
+  script.src = `${bundle}pagefind-ui.js`;
+  script.addEventListener("load", () => {
+    const search = new window.PagefindUI({
+      element: "#search",
+      bundlePath: bundle,
+      baseUrl: here(box.dataset.base),
+      showImages: false,
+      showSubResults: true,
+      resetStyles: false,
+    });
+    const input = box.querySelector("input");
+    if (input) {
+      input.type = "search";
+      input.setAttribute("aria-labelledby", "search-label");
+    }
+    const query = new URLSearchParams(window.location.search).get("q");
+    if (query) search.triggerSearch(query);
+  });
+  document.head.appendChild(script);
+})();

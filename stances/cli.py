@@ -24,7 +24,7 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--archive", type=Path,
                         help="folder of archived source texts: check every quote and locator against them")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("--quiet", action="store_true", help="print only problems")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
 def parser() -> argparse.ArgumentParser:

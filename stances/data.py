@@ -28,32 +28,45 @@ def plain_value(value):
     return value
 
 
-def records_as_data(site: Site, kind: schema.Kind) -> list[dict]:
-    return [{field.name: plain_value(record.data[field.name]) for field in kind.fields if field.name in record.data}
-            for record in site.all(kind.name)]
+def record_as_data(kind: schema.Kind, record) -> dict:
+    return {field.name: plain_value(record.data[field.name]) for field in kind.fields if field.name in record.data}
 
 
-def as_csv(kind: schema.Kind, rows: list[dict]) -> str:
+def csv_row(kind: schema.Kind, row: dict) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    names = [field.name for field in kind.fields]
-    writer.writerow(names)
-    for row in rows:
-        writer.writerow(["" if name not in row else row[name] if isinstance(row[name], str)
-                         else json.dumps(row[name], ensure_ascii=False, sort_keys=True) for name in names])
+    csv.writer(buffer, lineterminator="\n").writerow(
+        ["" if field.name not in row else row[field.name] if isinstance(row[field.name], str)
+         else json.dumps(row[field.name], ensure_ascii=False, sort_keys=True) for field in kind.fields])
     return buffer.getvalue()
 
 
-def export(site: Site) -> dict[str, str]:
-    """Return {output path: text} for every data file."""
+def export(site: Site, changed: set | None = None, earlier: dict | None = None) -> tuple[dict[str, str], dict]:
+    """Return {output path: text} for every data file, and each record's rendering for the next build.
+
+    A kind's JSON file holds one record a line, so a record that did not change (not in
+    `changed`) reuses its rendering from `earlier`.
+    """
+    earlier = earlier if changed is not None and earlier is not None else {}
+    changed = changed or set()
+    rows: dict = {}
     files: dict[str, str] = {}
-    everything: dict = {"site": plain_value({name: site.settings.data[name] for name in site.settings.data})}
+    parts = [f' "site": {json.dumps(plain_value(dict(site.settings.data)), ensure_ascii=False, sort_keys=True)}']
     for kind in schema.KINDS.values():
         if kind.single:
             continue
-        rows = records_as_data(site, kind)
-        everything[kind.name] = rows
-        files[f"data/{kind.name}.json"] = json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        files[f"data/{kind.name}.csv"] = as_csv(kind, rows)
-    files["data/all.json"] = json.dumps(everything, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    return files
+        lines, table = [], [csv_row(kind, {field.name: field.name for field in kind.fields})]
+        for record in site.all(kind.name):
+            key = (kind.name, record.id)
+            if key in earlier and key not in changed:
+                rows[key] = earlier[key]
+            else:
+                row = record_as_data(kind, record)
+                rows[key] = (json.dumps(row, ensure_ascii=False, sort_keys=True), csv_row(kind, row))
+            lines.append(rows[key][0])
+            table.append(rows[key][1])
+        text = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+        files[f"data/{kind.name}.json"] = text + "\n"
+        files[f"data/{kind.name}.csv"] = "".join(table)
+        parts.append(f" {json.dumps(kind.name)}: {text}")
+    files["data/all.json"] = "{\n" + ",\n".join(parts) + "\n}\n"
+    return files, rows

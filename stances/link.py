@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from . import schema
+from .cache import Cache
 from .cite import Notes, make_markdown, render_prose
 from .problems import Problem, did_you_mean, error, warning
 from .validate import Citation, Prose, Record
@@ -115,12 +116,14 @@ def locate(prose: Prose, needle: str, occurrence: int) -> tuple[int, int] | None
     return line, at - (prose.text.rfind("\n", 0, at) + 1) + 1
 
 
-def link(records: list[Record]) -> tuple[Site | None, list[Problem]]:
+def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None, list[Problem]]:
     """Resolve every reference and citation; render prose once; compute back-references."""
     by_kind, problems = index(records)
     settings = by_kind["site"].get("site")
+    cache = cache or Cache()
     md = make_markdown()
-    notes = Notes()
+    notes = cache.notes
+    earlier, cache.prose = cache.prose, {}
     cited_by: dict = defaultdict(list)
     rendered: dict = {}
     for record in records:
@@ -132,7 +135,7 @@ def link(records: list[Record]) -> tuple[Site | None, list[Problem]]:
             elif declared is schema.CITATION:
                 cited_by[value.source].append(Statement(record, path[0], value.locator))
             elif isinstance(declared, schema.Markdown):
-                html, found = link_prose(md, notes, record, path, declared, value, by_kind)
+                html, found = link_prose(md, cache, earlier, record, path, declared, value, by_kind)
                 problems += found
                 rendered.setdefault((record.kind, record.id), {})[path] = html
                 for cited in html.cited:
@@ -159,9 +162,13 @@ class Fragment(Markup):
     markdown: str
 
 
-def link_prose(md, notes, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
+def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
     fallback = fallback_citations(record, path)
-    html, env = render_prose(md, prose, notes, fallback, required=declared.cited)
+    key = (str(prose), tuple(fallback), declared.cited)
+    if key not in cache.prose:  # the same Markdown renders the same: render it once a session
+        cache.prose[key] = earlier.get(key) or render_prose(md, prose, cache.notes, fallback,
+                                                            required=declared.cited)
+    html, env = cache.prose[key]
     fragment = Fragment(html)
     fragment.cited = env.get("citations", [])
     fragment.markdown = str(prose)

@@ -134,18 +134,23 @@ def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
         return None, [error(shown, 1, 1, "YAML is nested too deeply")]
 
 
+def load_file(kind: str, path: Path) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one content file."""
+    shown = shown_path(path)
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
+    node, problems = compose(text, shown)
+    return (None if problems else Document(kind, shown, text, node)), problems
+
+
 def load(content: Path) -> tuple[list[Document], list[Problem]]:
     """Read and parse every content file; collect every problem."""
     files, problems = content_files(content)
     documents: list[Document] = []
     for kind, path in files:
-        shown = shown_path(path)
-        text, found = read_text(path, shown)
+        document, found = load_file(kind, path)
         problems += found
-        if text is None:
-            continue
-        node, found = compose(text, shown)
-        problems += found
-        if not found:
-            documents.append(Document(kind, shown, text, node))
+        if document is not None:
+            documents.append(document)
     return documents, problems

@@ -27,6 +27,7 @@ class Page:
     context: dict = field(default_factory=dict)
     origin: tuple | None = None  # (file, line, column) of the record it shows
     base_url: str = "/"
+    search: dict | None = None  # None: not searched; else its search filters, {name: [value, ...]}
 
     @property
     def output(self) -> str:
@@ -66,7 +67,7 @@ class RecordContext(TypedDict):
 
 
 class TimelineContext(TypedDict):
-    months: list  # [(month, [(event, days since the previous event or None, quotes said there)])]
+    months: list  # [(month, [(event, the gap since the previous event in words or None, quotes said there)])]
 
 
 URL_OF = {
@@ -126,6 +127,7 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
         Page("404.html", "404", "Page not found", {"base_path": base_path}),
         Page("data/", "data", "Open data", {"kinds": data_kinds()}),
+        Page("search/", "search", "Search"),
         Page("feed.xml", "feed", "Timeline", {"events": list(reversed(lookup.events))}),
         Page("robots.txt", "robots", "robots.txt"),
     ]
@@ -142,6 +144,7 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
                       {"urls": sorted(page.url for page in pages if not page.is_file)}))
     for page in pages:
         page.base_url = base
+        page.search = search_filters(site, page)
     return pages, collisions(pages)
 
 
@@ -159,6 +162,51 @@ def data_kinds() -> list[dict]:
 
     return [{"name": kind.name, "doc": kind.doc, "fields": list(rows(kind.fields))}
             for kind in schema.KINDS.values() if not kind.single]
+
+
+SEARCHED = {"quote": "Quotes", "topic": "Topics and positions", "proposals": "Proposals",
+            "person": "People", "actor": "Actors", "source": "Sources", "timeline": "Timeline"}
+
+
+def search_filters(site: Site, page: Page) -> dict | None:
+    """What the search indexes a page under (kind, speaker, side, topic), or None to leave it out."""
+    if page.kind not in SEARCHED:
+        return None
+    record = page.context.get("record") or page.context.get("topic")
+    quotes: list[Record] = []
+    sides: list[Record] = []
+    topics: list[str] = []
+    if page.kind == "quote":
+        quotes = [record]
+        topics = record.get("topics", [])
+    elif page.kind == "person":
+        quotes = page.context["related"]["quotes"]
+        sides = [site.get("actors", role["actor"]) for role in record["roles"] if role.get("actor")]
+        topics = [topic for quote in quotes for topic in quote.get("topics", [])]
+    elif page.kind == "topic":
+        quotes = [site.get("quotes", quote) for _, positions in page.context["columns"] for position in positions
+                  for quote in position.get("quotes", [])] + page.context["quotes"]
+        sides = [actor for actor, positions in page.context["columns"] if positions]
+        topics = [record.id]
+    elif page.kind == "actor":
+        quotes = page.context["related"]["quotes"]
+        sides = [record]
+        topics = [position["topic"] for position in page.context["related"]["positions"]]
+    elif page.kind == "proposals":
+        proposals = page.context["proposals"]
+        answers = [answer for proposal in proposals for answer in proposal.get("responses", [])]
+        quotes = [site.get("quotes", quote) for said in proposals + answers for quote in said.get("quotes", [])]
+        sides = [site.get("actors", said["by"]) for said in proposals + answers]
+        topics = [topic for proposal in proposals for topic in proposal.get("topics", [])]
+    speakers = [site.get("people", quote["speaker"]) for quote in quotes]
+    if page.kind == "quote":
+        sides = [side for side in [side_of(site, speakers[0])] if side]
+    return {
+        "kind": [SEARCHED[page.kind]],
+        "speaker": sorted({person["name"] for person in speakers}),
+        "side": sorted({actor.get("short_name") or actor["name"] for actor in sides}),
+        "topic": sorted({site.get("topics", topic)["title"] for topic in topics}),
+    }
 
 
 def where(record: Record) -> tuple:
@@ -247,14 +295,32 @@ def topic_context(site: Site, topic: Record, lookup: Lookup) -> TopicContext:
     }
 
 
+def gap_between(earlier, later) -> str | None:
+    """How long after one event the next came, in words, to the precision both dates have; None if close."""
+    if len(earlier.parts) == 3 and len(later.parts) == 3:
+        days = (datetime.date(*later.parts) - datetime.date(*earlier.parts)).days
+        if days < 2:
+            return None
+        if days < 62:
+            return f"{days} days later"
+    months = (later.parts[0] - earlier.parts[0]) * 12
+    if len(earlier.parts) > 1 and len(later.parts) > 1:
+        months += later.parts[1] - earlier.parts[1]
+    elif months == 0:
+        return None
+    if months < 1:
+        return None
+    if months < 12 or (months < 24 and months % 12):
+        return f"{months} month{'s' if months != 1 else ''} later"
+    return f"{months // 12} year{'s' if months >= 24 else ''} later"
+
+
 def timeline_context(lookup: Lookup) -> TimelineContext:
     months: list = []
     previous = None
     for event in lookup.events:
         date = event["date"]
-        gap = None
-        if previous is not None and len(date.parts) == 3 and len(previous.parts) == 3:
-            gap = (datetime.date(*date.parts) - datetime.date(*previous.parts)).days
+        gap = gap_between(previous, date) if previous is not None else None
         previous = date
         if not months or months[-1][0] != date.month:
             months.append((date.month, []))

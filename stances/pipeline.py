@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache, changed_records, current_records, stat_key, templates_key
 from .data import export
 from .link import link
-from .load import load
+from .load import content_files, load_file
 from .pages import plan
 from .problems import Problem
 from .render import render
-from .validate import validate
+from .validate import records_of
 from .verify import verify
-from .write import write
+from .write import MARKER, files_of, update, write
 
 
 @dataclass
@@ -22,20 +23,48 @@ class Result:
     records: int = 0
     pages: int = 0
     written: int = 0
+    rendered: int = 0  # files rendered anew; the rest were unchanged since the cache's last build
 
     def failed(self, strict: bool) -> bool:
         return any(problem.is_error or strict for problem in self.problems)
 
 
+def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem]]:
+    """Load and validate every content file, reusing what the cache holds for unchanged files."""
+    files, problems = content_files(content)
+    records: list = []
+    kept: dict = {}
+    for kind, path in files:
+        key = stat_key(path)
+        earlier = cache.files.get(path)
+        if earlier is not None and earlier[0] == key:
+            found_records, found = earlier[1], earlier[2]
+        else:
+            document, found = load_file(kind, path)
+            found_records = []
+            if document is not None:
+                found_records, more = records_of(document)
+                found = found + more
+        kept[path] = (key, found_records, found)
+        records += found_records
+        problems += found
+    cache.files = kept
+    return records, problems
+
+
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
-        base_url: str | None = None, archive: Path | None = None, strict: bool = False) -> Result:
-    """Check the content and, when `out` is given and all is well, write the site there."""
+        base_url: str | None = None, archive: Path | None = None, strict: bool = False,
+        cache: Cache | None = None) -> Result:
+    """Check the content and, when `out` is given and all is well, write the site there.
+
+    With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
+    the site written is the same as a fresh build's.
+    """
+    cache = cache or Cache()
     result = Result()
-    documents, problems = load(content)
-    records, found = validate(documents)
-    problems += found
+    records, problems = read_records(content, cache)
     result.records = len(records)
-    site, found = link(records)
+    site, found = link(records, cache)
     problems += found
     result.problems = problems
     if site is None or result.failed(strict):
@@ -47,11 +76,26 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     result.pages = sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
         return result
-    outputs, found = render(site, pages, templates)
-    outputs.update(export(site))
+    out = out.absolute()
+    layout = templates_key(templates)
+    now = current_records(site.records)
+    fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
+    changed = None if fresh else changed_records(cache.records, now)
+    outputs, memos, found = render(site, pages, templates, cache, changed)
+    data, rows = export(site, changed, cache.data)
+    outputs.update({name: None if changed is not None and cache.data_texts.get(name) == text else text
+                    for name, text in data.items()})
     result.problems += found
     if result.failed(strict):
         return result
-    result.written, found = write(outputs, assets, out)
+    if fresh:
+        result.written, found = write(outputs, assets, out)
+    else:
+        result.written, found = update(outputs, assets, out, cache.written)
     result.problems += found
+    if not result.failed(strict):  # what the next run may take as written
+        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
+        cache.data_texts = data
+        cache.written = set(outputs) | {f"assets/{name}" for name, _ in files_of(assets)}
+    result.rendered = sum(1 for html in outputs.values() if html is not None)
     return result

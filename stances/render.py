@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .cache import Cache, PageMemo, fingerprint, reading
 from .cite import PLACEHOLDER
 from .link import Site
 from .load import shown_path
@@ -89,6 +90,18 @@ def linked_data(site: Site, page: Page) -> dict | None:
     return None
 
 
+def citation_text(site: Site, page: Page, quote) -> str:
+    """A plain-text citation of a quote: speaker, words, occasion, date, outlet, headline, page address."""
+    speaker = site.get("people", quote["speaker"])
+    wording = quote["wordings"][0]
+    said = ", ".join(str(part) for part in (quote.get("occasion"), quote.get("place"), quote.get("said")) if part)
+    reported = "; ".join(f"{source['outlet']}, “{source['headline']}”, {source['published']}"
+                         for source in (site.get("sources", source_id)
+                                        for source_id in dict.fromkeys(c.source for c in wording["cite"])))
+    return (f"{speaker['name']}: “{wording['text']}”" + (f" ({said})" if said else "")
+            + f". Reported by {reported}. {page.base_url}{url_of(quote)}")
+
+
 def helpers(site: Site, page: Page) -> dict:
     """Functions templates call; each knows the page it renders for."""
 
@@ -113,6 +126,7 @@ def helpers(site: Site, page: Page) -> dict:
         "source": lambda source_id: site.get("sources", source_id),
         "linked_data": linked_data(site, page),
         "absolute": lambda target: page.base_url + target,
+        "citation": lambda quote: citation_text(site, page, quote),
     }
 
 
@@ -134,6 +148,8 @@ def number_notes(html: str, page: Page, site: Site, endnotes: jinja2.Template) -
         return f'<a role="doc-noteref" href="#fn-{note["number"]}" id="{ref}">{note["number"]}</a>'
 
     html = PLACEHOLDER.sub(mark, html)
+    # Marks side by side are separated by a comma (a mark after text is not: CSS cannot tell the two apart).
+    html = html.replace('</sup><sup class="note">', '</sup><sup class="note"><span class="sep">,</span>')
     section = endnotes.render(endnotes=notes, **helpers(site, page)) if notes else ""
     return html.replace(ENDNOTES, section, 1)
 
@@ -150,29 +166,46 @@ def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
     return place
 
 
-def render(site: Site, pages: list[Page], templates: Path) -> tuple[dict[str, str], list[Problem]]:
-    """Render every page; return {output path: html} and any template problems."""
+def render(site: Site, pages: list[Page], templates: Path, cache: Cache | None = None,
+           changed: set | None = None) -> tuple[dict[str, str | None], dict, list[Problem]]:
+    """Render every page whose plan or read records changed since the cache's last build.
+
+    Returns {output path: html, or None where the file written last time still holds},
+    the pages' memos for the next build, and any template problems.
+    """
     env = environment(templates)
-    outputs: dict[str, str] = {}
+    outputs: dict[str, str | None] = {}
+    memos: dict = {}
     problems: list[Problem] = []
+    earlier = cache.pages if cache is not None and changed is not None else {}
     try:
         endnotes = env.get_template("_endnotes.html")
         loaded = {page.kind: env.get_template(page.template) for page in pages}
     except jinja2.TemplateNotFound as exc:
-        return {}, [error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")]
+        return {}, {}, [error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")]
     except jinja2.TemplateError as exc:
         path, line = template_place(exc, templates)
-        return {}, [error(path, line, 1, f"template: {exc.message}")]
+        return {}, {}, [error(path, line, 1, f"template: {exc.message}")]
     failed: set[str] = set()
     for page in pages:
         if page.kind in failed:
             continue
+        memo = earlier.get(page.output)
+        plan_print = fingerprint(page)
+        if memo is not None and memo.fingerprint == plan_print and not memo.reads & changed:
+            outputs[page.output], memos[page.output] = None, memo
+            continue
+        reads: set = set()
+        token = reading.set(reads)
         try:
             html = loaded[page.kind].render(**page.context, **helpers(site, page))
             outputs[page.output] = number_notes(html, page, site, endnotes) if page.template.endswith(
                 ".html") else PLACEHOLDER.sub("", html)
+            memos[page.output] = PageMemo(plan_print, frozenset(reads))
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
             path, line = template_place(exc, templates)
             problems.append(error(path, line, 1, f"template {page.template} failed on {page.output}: {exc}"))
-    return outputs, problems
+        finally:
+            reading.reset(token)
+    return outputs, memos, problems

@@ -46,6 +46,7 @@ from tornado.ioloop import PeriodicCallback
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketHandler
 
+from .cache import Cache
 from .cli import report
 from .pipeline import run
 
@@ -110,6 +111,7 @@ class Preview:
     def __init__(self, options):
         self.options = options
         self.out = options.out.absolute()
+        self.cache = Cache()  # kept across rebuilds: an edit re-renders only the pages it touches
         self.generation = 0  # finished builds, good or bad
         self.ok: bool | None = None  # how the last build went; None before the first
         self.problems: list[str] = []  # shown in the overlay while the last build failed
@@ -178,7 +180,8 @@ class Preview:
         result, crash, written = None, None, None
         try:
             result = run(options.content, options.templates, options.assets, options.out,
-                         base_url=options.base_url, archive=options.archive, strict=options.strict)
+                         base_url=options.base_url, archive=options.archive, strict=options.strict,
+                         cache=self.cache)
             if not result.failed(options.strict):
                 written = digests(self.out)
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down

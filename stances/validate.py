@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import schema
+from .cache import reading
 from .load import Document
 from .problems import Problem, did_you_mean, error
 
@@ -93,16 +94,20 @@ class Record:
     marks: dict = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name):
+        noticed(self)
         return self.data[name]
 
     def __getattr__(self, name):
         # Templates read fields as attributes (record.title); Jinja tries attributes first.
         try:
-            return self.__dict__["data"][name]
+            value = self.__dict__["data"][name]
         except KeyError:
             raise AttributeError(name) from None
+        noticed(self)
+        return value
 
     def get(self, name, default=None):
+        noticed(self)
         return self.data.get(name, default)
 
     def where(self, *path) -> tuple[str, int, int]:
@@ -111,6 +116,13 @@ class Record:
             path = path[:-1]
         line, column = self.marks.get(path, (self.line, self.column))
         return self.path, line, column
+
+
+def noticed(record: Record) -> None:
+    """Note that the page being rendered reads this record (see cache.py)."""
+    reads = reading.get()
+    if reads is not None:
+        reads.add((record.kind, record.id))
 
 
 class Converter:

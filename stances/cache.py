@@ -1,0 +1,79 @@
+"""What one build keeps for the next, so a rebuild redoes only what an edit touched.
+
+`python build.py` starts with an empty Cache; `serve` keeps one across rebuilds. Both run
+the same pipeline: the cache only lets a stage skip work whose inputs it has seen, and a
+property test (tests/test_incremental.py) checks the result is byte-identical to a fresh build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cite import Notes
+
+# The records a page's template reads while it renders, collected by Record lookups.
+reading: ContextVar[set | None] = ContextVar("reading", default=None)
+
+
+@dataclass
+class PageMemo:
+    """What a page was last rendered from: its plan fingerprint and the records it read."""
+
+    fingerprint: tuple
+    reads: frozenset
+
+
+@dataclass
+class Cache:
+    files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
+    prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
+    notes: Notes = field(default_factory=Notes)
+    records: dict = field(default_factory=dict)  # (kind, id) -> linked Record of the last good build
+    pages: dict = field(default_factory=dict)  # output path -> PageMemo
+    templates: tuple = ()  # (name, mtime, size) of every template, at the last render
+    out: Path | None = None  # where the last good build was written
+    written: set = field(default_factory=set)  # the pages and data files it wrote there
+    data: dict = field(default_factory=dict)  # (kind, id) -> (JSON line, CSV row) in the data files
+    data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
+
+
+def stat_key(path: Path) -> tuple:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
+def templates_key(templates: Path) -> tuple:
+    return tuple((path.as_posix(), *stat_key(path)) for path in sorted(templates.rglob("*")) if path.is_file())
+
+
+def current_records(records: dict) -> dict:
+    """Every linked record by (kind, id)."""
+    return {(kind, record_id): record for kind, ids in records.items() for record_id, record in ids.items()}
+
+
+def changed_records(earlier: dict, now: dict) -> set:
+    """(kind, id) of every record added, removed or changed between two builds."""
+    changed = set(now.keys() ^ earlier.keys())
+    changed.update(key for key, record in now.items() if key in earlier and earlier[key].data != record.data)
+    return changed
+
+
+def fingerprint(value) -> object:
+    """A page's plan, with records reduced to their identity (their contents are tracked by reads)."""
+    from .validate import Record
+
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, Record):
+        return ("record", value.kind, value.id)
+    if isinstance(value, dict):
+        return tuple((key, fingerprint(inner)) for key, inner in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(fingerprint(inner) for inner in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,) + tuple(fingerprint(getattr(value, f.name))
+                                               for f in dataclasses.fields(value))
+    return value

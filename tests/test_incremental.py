@@ -1,0 +1,124 @@
+"""Property: a rebuild that reuses the last build's cache writes exactly what a fresh build writes."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, ROOT
+from stances.cache import Cache
+from stances.pipeline import run
+
+GOLDEN = FIXTURES / "golden" / "content"
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    """Every file the pipeline writes; the search index is Pagefind's, rebuilt whole every time."""
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*"))
+            if path.is_file() and path.name != ".stances-site" and "pagefind" not in path.parts}
+
+
+def edit_quote_text(content: Path, number: int) -> None:
+    path = content / "quotes" / "lee.yml"
+    path.write_text(path.read_text().replace("We will consider the gauge.", f"We will consider gauge {number}."))
+
+
+def add_quote(content: Path, number: int) -> None:
+    (content / "quotes" / f"added-{number}.yml").write_text(
+        f"id: added-{number}\nspeaker: bo-brown\nwordings:\n  - text: \"Addition {number}.\"\n"
+        f"    cite: [gazette-dam]\nsaid: 2024-03-0{number % 9 + 1}\ntopics: [the-dam]\n")
+
+
+def delete_added(content: Path, number: int) -> None:
+    for path in sorted((content / "quotes").glob("added-*.yml"))[:1]:
+        path.unlink()
+
+
+def change_speaker(content: Path, number: int) -> None:
+    path = content / "quotes" / "brown-fields.yml"
+    text = path.read_text()
+    path.write_text(text.replace("speaker: bo-brown", "speaker: ann-lee") if "bo-brown" in text
+                    else text.replace("speaker: ann-lee", "speaker: bo-brown"))
+
+
+def retitle_topic(content: Path, number: int) -> None:
+    path = content / "topics" / "water-share.yml"
+    path.write_text(path.read_text().replace("title: Sharing the water", f"title: Sharing the water ({number})")
+                    if "(" not in path.read_text() else path.read_text().split("\n", 1)[0] + "\n" +
+                    "title: Sharing the water\n" + path.read_text().split("\n", 2)[2])
+
+
+def cite_another_locator(content: Path, number: int) -> None:
+    path = content / "positions" / "board-dam.yml"
+    path.write_text(path.read_text().replace("cite: [courier-talks]",
+                                             f"cite:\n  - source: gazette-dam\n    locator: \"spot {number}\""))
+
+
+def break_then_nothing(content: Path, number: int) -> None:
+    path = content / "topics" / "the-dam.yml"
+    path.write_text(path.read_text() + "bogus: field\n")
+
+
+def toggle_method_page(content: Path, number: int) -> None:
+    """Remove a record that has a page of its own (its folder must go), or put it back."""
+    here, away = content / "pages" / "method.yml", content.parent / "method.yml.away"
+    if here.exists():
+        here.rename(away)
+    else:
+        away.rename(here)
+
+
+def touch_without_change(content: Path, number: int) -> None:
+    path = content / "site.yml"
+    path.write_text(path.read_text())
+
+
+EDITS = [edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
+         break_then_nothing, touch_without_change, toggle_method_page]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # shrinking rebuilds sites for minutes
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=4))
+def test_incremental_rebuilds_equal_a_fresh_build(edits):
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder)
+        content = tree / "content"
+        shutil.copytree(GOLDEN, content)
+        for folder_name in ("templates", "assets"):  # a snapshot, so the comparison is of like with like
+            shutil.copytree(ROOT / folder_name, tree / folder_name)
+        cache = Cache()
+        build = lambda out, cache: run(content, tree / "templates", tree / "assets", out, cache=cache)  # noqa: E731
+        assert not build(tree / "site", cache).failed(strict=False)
+        for edit, number in edits:
+            edit(content, number)
+            broken = (content / "topics" / "the-dam.yml").read_text().endswith("bogus: field\n")
+            result = build(tree / "site", cache)
+            if broken:
+                assert result.failed(strict=False)
+                path = content / "topics" / "the-dam.yml"
+                path.write_text(path.read_text().replace("bogus: field\n", ""))
+                result = build(tree / "site", cache)
+            assert not result.failed(strict=False), [str(p) for p in result.problems]
+            fresh = tree / f"fresh-{edits.index((edit, number))}"
+            assert not build(fresh, Cache()).failed(strict=False)
+            assert snapshot(tree / "site") == snapshot(fresh)
+            shutil.rmtree(fresh)
+
+
+def test_a_one_record_edit_renders_only_the_pages_that_show_it(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    cache = Cache()
+    first = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    assert first.rendered > 20
+    assert again.rendered == 0  # a no-op rebuild renders nothing
+    edit_quote_text(content, 7)
+    edited = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    assert 0 < edited.rendered < first.rendered
+    assert "We will consider gauge 7." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
