@@ -27,6 +27,22 @@ class PageMemo:
 
 
 @dataclass
+class Fragments:
+    """Quote cards and notes rendered once and reused on every page that shows them.
+
+    Each entry keeps the records it read, so that a rebuild drops just the entries an edit touched.
+    """
+
+    cards: dict = field(default_factory=dict)  # (quote id, show speaker, depth) -> (html, reads)
+    notes: dict = field(default_factory=dict)  # (source id, locator, references, depth) -> (html, reads)
+
+    def forget(self, changed: set) -> None:
+        for entries in (self.cards, self.notes):
+            for key in [key for key, (_, reads) in entries.items() if reads & changed]:
+                del entries[key]
+
+
+@dataclass
 class Cache:
     files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
     prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
@@ -38,6 +54,7 @@ class Cache:
     written: set = field(default_factory=set)  # the pages and data files it wrote there
     data: dict = field(default_factory=dict)  # (kind, id) -> (JSON line, CSV row) in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
+    fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
 
 
 def stat_key(path: Path) -> tuple:

@@ -25,6 +25,10 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
                         help="folder of archived source texts: check every quote and locator against them")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--timings", action="store_true", help="print how long each stage took")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="skip the search index (a quicker build; the search page then finds nothing)")
+    parser.add_argument("--workers", type=int, help="processes that render pages (default: one per core)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,7 +98,11 @@ def build_once(options) -> int:
     started = time.perf_counter()
     write = options.command != "check"
     result = run(options.content, options.templates, options.assets, options.out if write else None,
-                 base_url=options.base_url, archive=options.archive, strict=options.strict)
+                 base_url=options.base_url, archive=options.archive, strict=options.strict,
+                 search=getattr(options, "search", True), workers=getattr(options, "workers", None))
+    if getattr(options, "timings", False):
+        for stage, spent in result.timings.items():
+            print(f"{stage:>24}: {spent:7.2f} s", file=sys.stderr)
     annotations = getattr(options, "annotations", False) or os.environ.get("GITHUB_ACTIONS") == "true"
     errors = report(result.problems, options.strict, annotations)
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)

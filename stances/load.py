@@ -93,8 +93,9 @@ MAX_DEPTH = 100
 
 def hazard(text: str) -> tuple[yaml.Mark, str] | None:
     """Find what libyaml would choke on or expand: nesting deeper than MAX_DEPTH, or an alias."""
-    if "*" not in text and text.count("[") + text.count("{") + text.count("-") < MAX_DEPTH:
-        return None  # no alias, and every level of nesting needs one of these or a line of its own
+    if "*" not in text and (text.count("\n") + text.count("[") + text.count("{") + text.count("- ")
+                            + text.count("-\t") + text.count("? ") + text.count(": ") + text.count(":\t")) < MAX_DEPTH:
+        return None  # no alias, and a level of nesting opens only at one of these or on a line of its own
     depth = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from .problems import Problem
 from .render import render
 from .validate import records_of
 from .verify import verify
-from .write import MARKER, files_of, update, write
+from .write import MARKER, InPlace, Staging, files_of
 
 
 @dataclass
@@ -23,10 +25,25 @@ class Result:
     records: int = 0
     pages: int = 0
     written: int = 0
-    rendered: int = 0  # files rendered anew; the rest were unchanged since the cache's last build
+    rendered: int = 0  # pages rendered anew; the rest were unchanged since the cache's last build
+    changed: list = field(default_factory=list)  # files written or removed, relative to the output
+    timings: dict = field(default_factory=dict)  # stage -> seconds (build.py --timings prints them)
 
     def failed(self, strict: bool) -> bool:
         return any(problem.is_error or strict for problem in self.problems)
+
+
+class Clock:
+    """Times the stages of a run into a dict."""
+
+    def __init__(self, timings: dict):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self.last
+        self.last = now
 
 
 def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem]]:
@@ -54,17 +71,23 @@ def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem]]:
 
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         base_url: str | None = None, archive: Path | None = None, strict: bool = False,
-        cache: Cache | None = None) -> Result:
+        cache: Cache | None = None, search: bool = True, workers: int | None = None) -> Result:
     """Check the content and, when `out` is given and all is well, write the site there.
 
     With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
-    the site written is the same as a fresh build's.
+    the site written is the same as a fresh build's. `search=False` leaves the search index to
+    the caller (`serve` indexes in the background); `workers` is how many processes render
+    (default: one per core).
     """
+    remember = cache is not None
     cache = cache or Cache()
     result = Result()
+    clock = Clock(result.timings)
     records, problems = read_records(content, cache)
+    clock("load and validate")
     result.records = len(records)
     site, found = link(records, cache)
+    clock("link")
     problems += found
     result.problems = problems
     if site is None or result.failed(strict):
@@ -72,6 +95,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if archive is not None:
         result.problems += verify(site, archive)
     pages, found = plan(site, base_url)
+    clock("plan")
     result.problems += found
     result.pages = sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
@@ -81,21 +105,36 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     now = current_records(site.records)
     fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
     changed = None if fresh else changed_records(cache.records, now)
-    outputs, memos, found = render(site, pages, templates, cache, changed)
-    data, rows = export(site, changed, cache.data)
-    outputs.update({name: None if changed is not None and cache.data_texts.get(name) == text else text
-                    for name, text in data.items()})
-    result.problems += found
+    writer = Staging(out) if fresh else InPlace(out)
+    result.problems += writer.begin()
     if result.failed(strict):
         return result
-    if fresh:
-        result.written, found = write(outputs, assets, out)
-    else:
-        result.written, found = update(outputs, assets, out, cache.written)
-    result.problems += found
+    try:
+        memos, found, result.rendered = render(site, pages, templates, cache, changed, writer.page,
+                                               remember=remember, workers=workers or os.cpu_count() or 1)
+        clock("render and write pages")
+        result.problems += found
+        data, rows = export(site, changed, cache.data)
+        for name, text in data.items():
+            if changed is None or cache.data_texts.get(name) != text:
+                writer.page(name, text)
+        clock("open data")
+        if result.failed(strict):
+            return result
+        current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
+        if fresh:
+            result.problems += writer.finish(assets, search)
+            result.changed = sorted(current)
+        else:
+            result.problems += writer.finish(assets, current, cache.written, search)
+            result.changed = writer.changed
+    finally:
+        if fresh:
+            writer.discard()
+    clock("search index and swap" if fresh else "write")
+    result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
         cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
         cache.data_texts = data
-        cache.written = set(outputs) | {f"assets/{name}" for name, _ in files_of(assets)}
-    result.rendered = sum(1 for html in outputs.values() if html is not None)
+        cache.written = current
     return result

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import html as html_module
 import json
+import multiprocessing
+import os
 import re
+import threading
 import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from .cache import Cache, PageMemo, fingerprint, reading
+from .cache import Cache, Fragments, PageMemo, fingerprint, reading
 from .cite import PLACEHOLDER
 from .link import Site
 from .load import shown_path
@@ -102,14 +107,17 @@ def citation_text(site: Site, page: Page, quote) -> str:
             + f". Reported by {reported}. {page.base_url}{url_of(quote)}")
 
 
-def helpers(site: Site, page: Page) -> dict:
-    """Functions templates call; each knows the page it renders for."""
+def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: bool = True) -> dict:
+    """Functions templates call; each knows the page it renders for (`whole`: the page, not a fragment of it)."""
 
     def notes(citations) -> Markup:
         return Markup("".join(site.notes.mark(c.source, c.locator) for c in citations))
 
     def note_to(source_id: str, locator: str | None = None) -> Markup:
         return Markup(site.notes.mark(source_id, locator))
+
+    def quote_card(quote, show_speaker: bool = True) -> Markup:
+        return renderer.card(page, quote, show_speaker)
 
     return {
         "site": site,
@@ -119,39 +127,104 @@ def helpers(site: Site, page: Page) -> dict:
         "href": lambda record: relative(page, url_of(record)),
         "notes": notes,
         "note_to": note_to,
+        "quote_card": quote_card,
         "cites": site.citations_of,
         "get": site.get,
         "actor": lambda actor_id: site.get("actors", actor_id),
         "person": lambda person_id: site.get("people", person_id),
         "source": lambda source_id: site.get("sources", source_id),
-        "linked_data": linked_data(site, page),
+        "linked_data": linked_data(site, page) if whole else None,
         "absolute": lambda target: page.base_url + target,
         "citation": lambda quote: citation_text(site, page, quote),
     }
 
 
-def number_notes(html: str, page: Page, site: Site, endnotes: jinja2.Template) -> str:
-    """Number note marks in reading order, one note per source and locator, and list the notes."""
-    numbers: dict[int, int] = {}
-    notes: list[dict] = []
+NUMBER = "\x04"  # stands for a note's number in a cached endnote (YAML cannot carry it, so content cannot forge it)
+SEPARATED = '</sup><sup class="note"><span class="sep">,</span>'
 
-    def mark(match) -> str:
-        key = int(match.group(1))
-        if key not in numbers:
-            source_id, locator = site.notes.keys[key]
-            numbers[key] = len(notes) + 1
-            notes.append({"number": numbers[key], "source": site.get("sources", source_id),
-                          "locator": locator, "refs": []})
-        note = notes[numbers[key] - 1]
-        ref = f"ref-{note['number']}-{len(note['refs']) + 1}"
-        note["refs"].append(ref)
-        return f'<a role="doc-noteref" href="#fn-{note["number"]}" id="{ref}">{note["number"]}</a>'
 
-    html = PLACEHOLDER.sub(mark, html)
-    # Marks side by side are separated by a comma (a mark after text is not: CSS cannot tell the two apart).
-    html = html.replace('</sup><sup class="note">', '</sup><sup class="note"><span class="sep">,</span>')
-    section = endnotes.render(endnotes=notes, **helpers(site, page)) if notes else ""
-    return html.replace(ENDNOTES, section, 1)
+def depth(page: Page) -> object:
+    """What a page's relative links depend on: how deep it is (the 404 page links absolutely)."""
+    return "404" if page.kind == "404" else page.url.count("/")
+
+
+class Renderer:
+    """The loaded templates and the fragments rendered so far, for one site."""
+
+    def __init__(self, site: Site, templates: Path, fragments: Fragments):
+        self.site = site
+        self.templates = templates
+        self.fragments = fragments
+        self.env = environment(templates)
+        self.loaded: dict = {}
+        self.card_template = self.env.get_template("_quote_card.html")
+        self.note_template = self.env.get_template("_endnote.html")
+        self.notes_template = self.env.get_template("_endnotes.html")
+
+    def load(self, pages: list[Page]) -> None:
+        for page in pages:
+            if page.kind not in self.loaded:
+                self.loaded[page.kind] = self.env.get_template(page.template)
+
+    def fragment(self, entries: dict, key: tuple, template: jinja2.Template, page: Page, **context) -> Markup:
+        """Render a fragment once per key; on every use, count the records it read as the page's."""
+        found = entries.get(key)
+        if found is None:
+            reads: set = set()
+            token = reading.set(reads)
+            try:
+                html = Markup(template.render(**context, **helpers(self.site, page, self, whole=False)))
+            finally:
+                reading.reset(token)
+            found = entries[key] = (html, frozenset(reads))
+        page_reads = reading.get()
+        if page_reads is not None:
+            page_reads.update(found[1])
+        return found[0]
+
+    def card(self, page: Page, quote, show_speaker: bool = True) -> Markup:
+        return self.fragment(self.fragments.cards, (quote.id, bool(show_speaker), depth(page)),
+                             self.card_template, page, quote=quote, show_speaker=show_speaker)
+
+    def endnote(self, page: Page, key: int, number: int, references: int) -> str:
+        source_id, locator = self.site.notes.keys[key]
+        note = {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
+                "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}
+        html = self.fragment(self.fragments.notes, (source_id, locator, references, depth(page)),
+                             self.note_template, page, note=note)
+        return Markup(html.replace(NUMBER, str(number)))
+
+    def page(self, page: Page) -> str:
+        html = self.loaded[page.kind].render(**page.context, **helpers(self.site, page, self))
+        if not page.template.endswith(".html"):
+            return PLACEHOLDER.sub("", html)
+        return self.number_notes(html, page)
+
+    def number_notes(self, html: str, page: Page) -> str:
+        """Number note marks in reading order, one note per source and locator, and list the notes."""
+        numbers: dict[int, int] = {}
+        order: list[int] = []
+        references: list[int] = []
+
+        def mark(match) -> str:
+            key = int(match.group(1))
+            number = numbers.get(key)
+            if number is None:
+                number = numbers[key] = len(order) + 1
+                order.append(key)
+                references.append(0)
+            references[number - 1] += 1
+            return f'<a role="doc-noteref" href="#fn-{number}" id="ref-{number}-{references[number - 1]}">{number}</a>'
+
+        html = PLACEHOLDER.sub(mark, html)
+        # Marks side by side are separated by a comma (a mark after text is not: CSS cannot tell the two apart).
+        html = html.replace('</sup><sup class="note">', SEPARATED)
+        section = ""
+        if order:
+            items = [self.endnote(page, key, number, references[number - 1])
+                     for number, key in enumerate(order, 1)]
+            section = self.notes_template.render(endnotes=items, **helpers(self.site, page, self, whole=False))
+        return html.replace(ENDNOTES, section, 1)
 
 
 def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
@@ -166,46 +239,105 @@ def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
     return place
 
 
-def render(site: Site, pages: list[Page], templates: Path, cache: Cache | None = None,
-           changed: set | None = None) -> tuple[dict[str, str | None], dict, list[Problem]]:
-    """Render every page whose plan or read records changed since the cache's last build.
+def template_problem(exc: BaseException, templates: Path) -> Problem:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")
+    path, line = template_place(exc, templates)
+    return error(path, line, 1, f"template: {getattr(exc, 'message', None) or exc}")
 
-    Returns {output path: html, or None where the file written last time still holds},
-    the pages' memos for the next build, and any template problems.
-    """
-    env = environment(templates)
-    outputs: dict[str, str | None] = {}
-    memos: dict = {}
-    problems: list[Problem] = []
-    earlier = cache.pages if cache is not None and changed is not None else {}
-    try:
-        endnotes = env.get_template("_endnotes.html")
-        loaded = {page.kind: env.get_template(page.template) for page in pages}
-    except jinja2.TemplateNotFound as exc:
-        return {}, {}, [error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")]
-    except jinja2.TemplateError as exc:
-        path, line = template_place(exc, templates)
-        return {}, {}, [error(path, line, 1, f"template: {exc.message}")]
+
+@dataclass
+class Rendered:
+    """What rendering some pages gave: their memos for the next build, problems, how many were written."""
+
+    memos: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    count: int = 0
+    fragments: Fragments | None = None
+
+
+def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool) -> Rendered:
+    """Render pages and hand each to `emit(output path, text)` as soon as it is done."""
+    done = Rendered()
     failed: set[str] = set()
     for page in pages:
         if page.kind in failed:
             continue
-        memo = earlier.get(page.output)
-        plan_print = fingerprint(page)
-        if memo is not None and memo.fingerprint == plan_print and not memo.reads & changed:
-            outputs[page.output], memos[page.output] = None, memo
-            continue
         reads: set = set()
         token = reading.set(reads)
         try:
-            html = loaded[page.kind].render(**page.context, **helpers(site, page))
-            outputs[page.output] = number_notes(html, page, site, endnotes) if page.template.endswith(
-                ".html") else PLACEHOLDER.sub("", html)
-            memos[page.output] = PageMemo(plan_print, frozenset(reads))
+            emit(page.output, renderer.page(page))
+            done.count += 1
+            if remember:
+                done.memos[page.output] = PageMemo(fingerprint(page), frozenset(reads))
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
-            path, line = template_place(exc, templates)
-            problems.append(error(path, line, 1, f"template {page.template} failed on {page.output}: {exc}"))
+            path, line = template_place(exc, renderer.templates)
+            done.problems.append(error(path, line, 1, f"template {page.template} failed on {page.output}: {exc}"))
         finally:
             reading.reset(token)
-    return outputs, memos, problems
+    return done
+
+
+_work: tuple | None = None  # what forked render workers inherit: (renderer, pages, emit, remember, workers)
+
+
+def _render_share(index: int) -> Rendered:
+    renderer, pages, emit, remember, workers = _work
+    done = render_pages(renderer, pages[index::workers], emit, remember)
+    done.fragments = renderer.fragments if remember else None
+    return done
+
+
+def render_in_processes(renderer: Renderer, pages: list[Page], emit, remember: bool, workers: int) -> list[Rendered]:
+    """Render pages across forked processes, each taking every n-th page and writing its own files."""
+    global _work
+    _work = (renderer, pages, emit, remember, workers)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_render_share, range(workers)))
+    finally:
+        _work = None
+
+
+def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed: set | None, emit, *,
+           remember: bool = True, workers: int = 1) -> tuple[dict, list[Problem], int]:
+    """Render every page whose plan or read records changed since the cache's last build.
+
+    Each page rendered goes to `emit(output path, html)`; a page left alone still holds in the
+    output of the last build. Returns every page's memo for the next build (when `remember`),
+    the problems, and how many pages were rendered.
+    """
+    if changed is None:
+        cache.fragments = Fragments()
+    else:
+        cache.fragments.forget(changed)
+    try:
+        renderer = Renderer(site, templates, cache.fragments)
+        renderer.load(pages)
+    except jinja2.TemplateError as exc:
+        return {}, [template_problem(exc, templates)], 0
+    earlier = cache.pages if changed is not None else {}
+    memos: dict = {}
+    todo: list[Page] = []
+    for page in pages:
+        memo = earlier.get(page.output)
+        if memo is not None and not memo.reads & changed and memo.fingerprint == fingerprint(page):
+            memos[page.output] = memo
+        else:
+            todo.append(page)
+    if workers > 1 and len(todo) >= PARALLEL_FROM and hasattr(os, "fork") and threading.active_count() == 1:
+        shares = render_in_processes(renderer, todo, emit, remember, workers)
+    else:
+        shares = [render_pages(renderer, todo, emit, remember)]
+    problems: list[Problem] = []
+    for share in shares:
+        memos.update(share.memos)
+        problems += share.problems
+        if share.fragments is not None and share.fragments is not cache.fragments:
+            cache.fragments.cards.update(share.fragments.cards)
+            cache.fragments.notes.update(share.fragments.notes)
+    return (memos if remember else {}), sorted(set(problems)), sum(share.count for share in shares)
+
+
+PARALLEL_FROM = 400  # pages; below this, forking costs more than it saves

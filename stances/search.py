@@ -28,10 +28,11 @@ SIGNATURE = b"pagefind_dcd"
 log = logging.getLogger("stances")
 
 
-def index(staging: Path) -> list[Problem]:
-    """Build the search index into staging/pagefind; report a failure as a problem."""
-    # Run in the staging folder, so that no stray pagefind.yml in the caller's folder changes the index.
-    command = [sys.executable, "-m", "pagefind", "--site", ".", "--output-subdir", FOLDER, "--silent",
+def index(staging: Path, into: Path | None = None) -> list[Problem]:
+    """Build the search index of a written site into its pagefind/ (or `into`); report a failure as a problem."""
+    # Run in the site's folder, so that no stray pagefind.yml in the caller's folder changes the index.
+    output = ["--output-path", str(into)] if into is not None else ["--output-subdir", FOLDER]
+    command = [sys.executable, "-m", "pagefind", "--site", ".", *output, "--silent",
                "--exclude-selectors", IGNORED]
     try:
         result = subprocess.run(command, cwd=staging, capture_output=True, text=True, timeout=300)
@@ -43,7 +44,7 @@ def index(staging: Path) -> list[Problem]:
         return [error(shown_path(staging), 1, 1,
                       f"search index: pagefind failed{hint}: {said[-1] if said else result.returncode}")]
     try:
-        settle(staging / FOLDER)
+        settle(into if into is not None else staging / FOLDER)
     except (OSError, ValueError, KeyError, IndexError, EOFError) as exc:
         log.warning("search index left as Pagefind wrote it, in an order that may change between builds: %s", exc)
     return []

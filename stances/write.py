@@ -45,46 +45,60 @@ def files_of(assets: Path):
                 yield path.relative_to(assets).as_posix(), path
 
 
-def write(outputs: dict[str, str | None], assets: Path, out: Path) -> tuple[int, list[Problem]]:
-    """Write pages and assets to a fresh folder beside `out`, then swap it in whole."""
-    out = out.absolute()
-    if not owned(out):
-        return 0, [error(shown_path(out), 1, 1,
-                         f"refusing to replace {shown_path(out)}: it is not empty and was not made by "
-                         f"this tool (no {MARKER} file); choose another --out")]
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        staging.mkdir(parents=True)
-        for name, html in sorted(outputs.items()):
-            if html is None:  # unchanged since the last build, which wrote it there
-                (staging / name).parent.mkdir(parents=True, exist_ok=True)
-                os.link(out / name, staging / name)
-            else:
-                put(staging / name, html.encode("utf-8"), out / name)
-        for name, path in files_of(assets):
-            put(staging / "assets" / name, path.read_bytes(), out / "assets" / name)
-        (staging / MARKER).write_text("This folder is written by stances (python build.py); edits here are lost.\n")
-        problems = index(staging)
-        if problems:
-            return 0, problems  # the last good site stays; the staging folder is removed below
-        for path in sorted((staging / FOLDER).rglob("*")):
-            if path.is_file():  # an unchanged index file is linked from the old tree too
-                data = path.read_bytes()
-                path.unlink()
-                put(path, data, out / path.relative_to(staging))
-        if out.exists():
-            out.rename(retired)
+class Staging:
+    """A fresh folder beside `out`: pages go in as they are rendered, then it is swapped in whole.
+
+    Files unchanged since the last build are hard links to the old tree's, so an unchanged
+    file keeps its bytes and its time stamp.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out.absolute()
+        self.folder = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
+        self.retired = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+
+    def begin(self) -> list[Problem]:
+        if not owned(self.out):
+            return [error(shown_path(self.out), 1, 1,
+                          f"refusing to replace {shown_path(self.out)}: it is not empty and was not made by "
+                          f"this tool (no {MARKER} file); choose another --out")]
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        return []
+
+    def page(self, name: str, text: str) -> None:
+        put(self.folder / name, text.encode("utf-8"), self.out / name)
+
+    def finish(self, assets: Path, search: bool = True) -> list[Problem]:
+        """Add the assets and the search index, then swap the folder in; the last good site stays on failure."""
         try:
-            staging.rename(out)
-        except OSError:
-            retired.rename(out)
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
-    return len(outputs), []
+            for name, path in files_of(assets):
+                put(self.folder / "assets" / name, path.read_bytes(), self.out / "assets" / name)
+            (self.folder / MARKER).write_text(
+                "This folder is written by stances (python build.py); edits here are lost.\n")
+            if search:
+                problems = index(self.folder)
+                if problems:
+                    return problems
+                for path in sorted((self.folder / FOLDER).rglob("*")):
+                    if path.is_file():  # an unchanged index file is linked from the old tree too
+                        data = path.read_bytes()
+                        path.unlink()
+                        put(path, data, self.out / path.relative_to(self.folder))
+            if self.out.exists():
+                self.out.rename(self.retired)
+            try:
+                self.folder.rename(self.out)
+            except OSError:
+                self.retired.rename(self.out)
+                raise
+            return []
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.retired, ignore_errors=True)
 
 
 def replace_file(target: Path, data: bytes) -> None:
@@ -95,30 +109,57 @@ def replace_file(target: Path, data: bytes) -> None:
     os.replace(partial, target)
 
 
-def update(outputs: dict[str, str | None], assets: Path, out: Path, previous: set) -> tuple[int, list[Problem]]:
-    """Bring a site this tool wrote last time up to date in place: changed files only.
+class InPlace:
+    """Bring a site this tool wrote last time up to date where it stands: changed files only.
 
     For the preview server, which holds requests while it builds, so no reader sees the
     site half updated; `python build.py` always writes a fresh folder and swaps it in.
     """
-    out = out.absolute()
-    written = 0
-    for name, html in sorted(outputs.items()):
-        if html is not None:
-            replace_file(out / name, html.encode("utf-8"))
-            written += 1
-    current = set(outputs) | {f"assets/{name}" for name, _ in files_of(assets)}
-    for name in sorted(previous - current, reverse=True):
-        (out / name).unlink(missing_ok=True)
-        folder = (out / name).parent
-        while folder != out and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
-    for name, path in files_of(assets):
-        data = path.read_bytes()
-        if not same_file(out / "assets" / name, data):
-            replace_file(out / "assets" / name, data)
-    if not any(html is not None and name.endswith(".html") for name, html in outputs.items()):
-        return written, []  # no page changed, so the search index still holds
-    shutil.rmtree(out / FOLDER, ignore_errors=True)
-    return written, index(out)
+
+    def __init__(self, out: Path):
+        self.out = out.absolute()
+        self.pending: dict[str, str] = {}  # held until the build is known good
+        self.changed: list[str] = []
+
+    def begin(self) -> list[Problem]:
+        return []
+
+    def page(self, name: str, text: str) -> None:
+        self.pending[name] = text
+
+    def finish(self, assets: Path, current: set, previous: set, search: bool = True) -> list[Problem]:
+        """Write the changed pages, remove what is no longer built, refresh changed assets and,
+        if a page changed, the search index."""
+        for name, text in sorted(self.pending.items()):
+            replace_file(self.out / name, text.encode("utf-8"))
+            self.changed.append(name)
+        for name in sorted(previous - current, reverse=True):
+            (self.out / name).unlink(missing_ok=True)
+            self.changed.append(name)
+            folder = (self.out / name).parent
+            while folder != self.out and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        for name, path in files_of(assets):
+            data = path.read_bytes()
+            if not same_file(self.out / "assets" / name, data):
+                replace_file(self.out / "assets" / name, data)
+                self.changed.append(f"assets/{name}")
+        if not search or not any(name.endswith(".html") for name in self.changed):
+            return []  # no page changed, so the search index still holds (or the caller indexes later)
+        return reindex(self.out)
+
+
+def reindex(out: Path) -> list[Problem]:
+    """Index a written site again, swapping the new index in whole."""
+    fresh = out / f".{FOLDER}-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    problems = index(out, fresh)
+    if not problems:
+        old = out / f".{FOLDER}-old-{os.getpid()}"
+        if (out / FOLDER).exists():
+            (out / FOLDER).rename(old)
+        fresh.rename(out / FOLDER)
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(fresh, ignore_errors=True)
+    return problems
