@@ -183,6 +183,8 @@ def probe(content: Path, out: Path, runs: int) -> dict:
     if "cache" in inspect.signature(pipeline.run).parameters:  # the preview server keeps one across rebuilds
         from stances.cache import Cache
         kwargs["cache"] = Cache()
+    if "search" in inspect.signature(pipeline.run).parameters:  # serve re-indexes search in the background
+        kwargs["search"] = False
 
     def build():
         started = time.perf_counter()

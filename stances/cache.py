@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import Notes
+from .load import stat_key
 
 # The records a page's template reads while it renders, collected by Record lookups.
 reading: ContextVar[set | None] = ContextVar("reading", default=None)
@@ -46,24 +47,25 @@ class Fragments:
 class Cache:
     files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
     prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
+    linked: dict = field(default_factory=dict)  # id(validated record) -> link.Linked
+    ids: dict = field(default_factory=dict)  # kind -> frozenset of ids, at the last link
     notes: Notes = field(default_factory=Notes)
     records: dict = field(default_factory=dict)  # (kind, id) -> linked Record of the last good build
     pages: dict = field(default_factory=dict)  # output path -> PageMemo
-    templates: tuple = ()  # (name, mtime, size) of every template, at the last render
+    templates: tuple = ()  # (name, mtime, size, inode) of every template, at the last render
+    last: tuple | None = None  # the inputs of the last good build, with what it found
     out: Path | None = None  # where the last good build was written
     written: set = field(default_factory=set)  # the pages and data files it wrote there
     data: dict = field(default_factory=dict)  # (kind, id) -> (JSON line, CSV row) in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
     fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
+    env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
 
 
-def stat_key(path: Path) -> tuple:
-    status = path.stat()
-    return status.st_mtime_ns, status.st_size, status.st_ino
-
-
-def templates_key(templates: Path) -> tuple:
-    return tuple((path.as_posix(), *stat_key(path)) for path in sorted(templates.rglob("*")) if path.is_file())
+def inputs_key(*folders: Path) -> tuple:
+    """(path, time, size, inode) of every file in the folders: what tells templates or assets changed."""
+    return tuple((path.as_posix(), *stat_key(path.stat())) for folder in folders if folder.is_dir()
+                 for path in sorted(folder.rglob("*")) if path.is_file())
 
 
 def current_records(records: dict) -> dict:
@@ -78,19 +80,33 @@ def changed_records(earlier: dict, now: dict) -> set:
     return changed
 
 
+SIMPLE = (type(None), str, int, float, bool)
+FIELDS: dict = {}  # dataclass type -> its field names
+
+
 def fingerprint(value) -> object:
     """A page's plan, with records reduced to their identity (their contents are tracked by reads)."""
+    kind = type(value)
+    if kind in SIMPLE:
+        return value
+    if kind is dict:
+        return tuple((key, fingerprint(inner)) for key, inner in value.items())
+    if kind is list or kind is tuple:
+        return tuple(fingerprint(inner) for inner in value)
+    names = FIELDS.get(kind)
+    if names is None:
+        FIELDS[kind] = names = field_names(kind)
+    if names == "record":
+        return ("record", value.kind, value.id)
+    if names:
+        return (kind.__name__,) + tuple(fingerprint(getattr(value, name)) for name in names)
+    return value
+
+
+def field_names(kind: type) -> tuple | str:
+    """How fingerprint takes a value of this type apart: 'record', its dataclass fields, or () as it is."""
     from .validate import Record
 
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    if isinstance(value, Record):
-        return ("record", value.kind, value.id)
-    if isinstance(value, dict):
-        return tuple((key, fingerprint(inner)) for key, inner in value.items())
-    if isinstance(value, (list, tuple)):
-        return tuple(fingerprint(inner) for inner in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__,) + tuple(fingerprint(getattr(value, f.name))
-                                               for f in dataclasses.fields(value))
-    return value
+    if issubclass(kind, Record):
+        return "record"
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()

@@ -116,43 +116,80 @@ def locate(prose: Prose, needle: str, occurrence: int) -> tuple[int, int] | None
     return line, at - (prose.text.rfind("\n", 0, at) + 1) + 1
 
 
+@dataclass
+class Linked:
+    """What linking one validated record gave: the record with its prose rendered, problems, citations."""
+
+    source: Record  # the validated record it was made from (kept so its id() is not reused)
+    record: Record
+    problems: list
+    statements: list  # (source id, Statement)
+
+
 def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None, list[Problem]]:
-    """Resolve every reference and citation; render prose once; compute back-references."""
+    """Resolve every reference and citation; render prose once; compute back-references.
+
+    With a cache, a record that is the same object as last time (its file did not change), among
+    the same ids, is not linked again: its result is taken from the cache.
+    """
     by_kind, problems = index(records)
     settings = by_kind["site"].get("site")
     cache = cache or Cache()
     md = make_markdown()
-    notes = cache.notes
-    earlier, cache.prose = cache.prose, {}
+    ids = {kind: frozenset(found) for kind, found in by_kind.items()}
+    reuse = ids == cache.ids
+    earlier, fresh_prose = cache.prose, {}
+    if reuse:
+        fresh_prose = earlier
+    linked: dict = {}
     cited_by: dict = defaultdict(list)
-    rendered: dict = {}
     for record in records:
         if by_kind[record.kind].get(record.id) is not record:
             continue
-        for path, declared, value in fields_of(record):
-            if isinstance(declared, schema.Ref):
-                problems += check_ref(record, path, declared.kind, value, by_kind)
-            elif declared is schema.CITATION:
-                cited_by[value.source].append(Statement(record, path[0], value.locator))
-            elif isinstance(declared, schema.Markdown):
-                html, found = link_prose(md, cache, earlier, record, path, declared, value, by_kind)
-                problems += found
-                rendered.setdefault((record.kind, record.id), {})[path] = html
-                for cited in html.cited:
-                    cited_by[cited.source].append(Statement(record, path[0], cited.locator))
+        done = cache.linked.get(id(record)) if reuse else None
+        if done is None or done.source is not record:
+            cache.prose = fresh_prose
+            done = link_record(md, cache, earlier, record, by_kind)
+        linked[id(record)] = done
+        problems += done.problems
+        for source_id, statement in done.statements:
+            cited_by[source_id].append(statement)
+    cache.prose, cache.linked, cache.ids = fresh_prose, linked, ids
+    for source_id in by_kind["sources"]:
+        cache.notes.mark(source_id, None)
     if settings is None:
         return None, problems
-    records_out = {kind: {rid: with_html(record, rendered) for rid, record in ids.items()}
-                   for kind, ids in by_kind.items()}
+    records_out = {kind: {rid: linked[id(record)].record for rid, record in found.items()}
+                   for kind, found in by_kind.items()}
     first = [topic for topic in settings.get("topics", []) if topic in records_out["topics"]]
     records_out["topics"] = {topic: records_out["topics"][topic]
                              for topic in first + [t for t in records_out["topics"] if t not in first]}
-    site = Site(records_out["site"]["site"], records_out, notes)
-    site.cited_by = {source: [Statement(records_out[s.record.kind][s.record.id], s.field, s.locator)
-                              for s in statements if s.record.kind != "sources" or s.record.id != source]
+    site = Site(records_out["site"]["site"], records_out, cache.notes)
+    site.cited_by = {source: [statement for statement in statements
+                              if statement.record.kind != "sources" or statement.record.id != source]
                      for source, statements in cited_by.items()}
     problems += unused(site)
     return site, problems
+
+
+def link_record(md, cache: Cache, earlier: dict, record: Record, by_kind: dict) -> Linked:
+    """Check one record's references, render its prose, and list what it cites."""
+    problems: list = []
+    cited: list = []
+    rendered: dict = {}
+    for path, declared, value in fields_of(record):
+        if isinstance(declared, schema.Ref):
+            problems += check_ref(record, path, declared.kind, value, by_kind)
+        elif declared is schema.CITATION:
+            cited.append((value.source, path[0], value.locator))
+            cache.notes.mark(value.source, value.locator)  # every note a page can show is known before pages render
+        elif isinstance(declared, schema.Markdown):
+            html, found = link_prose(md, cache, earlier, record, path, declared, value, by_kind)
+            problems += found
+            rendered[path] = html
+            cited += [(c.source, path[0], c.locator) for c in html.cited]
+    out = with_html(record, rendered)
+    return Linked(record, out, problems, [(source, Statement(out, name, locator)) for source, name, locator in cited])
 
 
 class Fragment(Markup):
@@ -201,9 +238,8 @@ def check_ref(record, path, kind, value, by_kind) -> list[Problem]:
     return [error(file, line, column, f"unknown {noun} '{value}'{did_you_mean(value, by_kind[kind])}")]
 
 
-def with_html(record: Record, rendered: dict) -> Record:
+def with_html(record: Record, fragments: dict) -> Record:
     """Return the record with each prose value replaced by its rendered fragment."""
-    fragments = rendered.get((record.kind, record.id))
     if not fragments:
         return record
 

@@ -35,39 +35,64 @@ def shown_path(path: Path) -> str:
 
 def content_files(content: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
     """List (kind, file) for every YAML file in the content folder, in a stable order."""
+    found, problems = scan(content)
+    return [(kind, Path(path)) for kind, path, _ in found], problems
+
+
+def stat_key(status: os.stat_result) -> tuple:
+    """What tells a file changed: its time, size and inode."""
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
+def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
+    """List (kind, file, stat key) for every YAML file in the content folder, in a stable order.
+
+    Walks with os.scandir, which learns each name's type from the directory itself, so a
+    rebuild of a large tree that changed nothing costs one stat a file.
+    """
     problems: list[Problem] = []
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str, tuple]] = []
     if not content.is_dir():
         return [], [error(shown_path(content), 1, 1, "content folder not found; pass --content DIR")]
-    for entry in sorted(content.iterdir()):
+    for entry in sorted(os.scandir(content), key=lambda e: e.name):
         if entry.name.startswith("."):
             continue
-        stem = entry.stem if entry.is_file() else entry.name
-        if entry.is_file() and entry.suffix not in YAML_SUFFIXES:
+        is_file = entry.is_file()
+        stem, suffix = os.path.splitext(entry.name) if is_file else (entry.name, "")
+        if is_file and suffix not in YAML_SUFFIXES:
             continue
         if stem not in KINDS:
             problems.append(error(
-                shown_path(entry), 1, 1,
+                shown_path(Path(entry.path)), 1, 1,
                 f"unknown kind of record '{stem}'{did_you_mean(stem, KINDS)}; "
                 f"content holds {', '.join(sorted(KINDS))}"))
             continue
-        if entry.is_dir():
+        if not is_file:
             if KINDS[stem].single:
-                problems.append(error(shown_path(entry), 1, 1, f"'{stem}' is one file: write {stem}.yml"))
+                problems.append(error(shown_path(Path(entry.path)), 1, 1, f"'{stem}' is one file: write {stem}.yml"))
                 continue
-            for path in sorted(entry.rglob("*")):
-                if path.suffix in YAML_SUFFIXES and path.is_file() and not _hidden(path, entry):
-                    found.append((stem, path))
+            files: list = []
+            walk_yaml(entry.path, (), files)
+            files.sort(key=lambda item: item[0])
+            found += [(stem, path, key) for _, path, key in files]
         else:
-            found.append((stem, entry))
-    if not any(kind == "site" for kind, _ in found) and not problems:
+            found.append((stem, entry.path, stat_key(entry.stat())))
+    if not any(kind == "site" for kind, _, _ in found) and not problems:
         problems.append(error(shown_path(content / "site.yml"), 1, 1,
                               "missing site.yml: it names the site, its sides and its intro"))
     return found, problems
 
 
-def _hidden(path: Path, top: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(top).parts)
+def walk_yaml(folder: str, parts: tuple, found: list) -> None:
+    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                walk_yaml(entry.path, parts + (entry.name,), found)
+            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                found.append((parts + (entry.name,), entry.path, stat_key(entry.stat())))
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:

@@ -7,10 +7,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, changed_records, current_records, stat_key, templates_key
+from .cache import Cache, changed_records, current_records, inputs_key
 from .data import export
 from .link import link
-from .load import content_files, load_file
+from .load import load_file, scan
 from .pages import plan
 from .problems import Problem
 from .render import render
@@ -46,18 +46,22 @@ class Clock:
         self.last = now
 
 
-def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem]]:
-    """Load and validate every content file, reusing what the cache holds for unchanged files."""
-    files, problems = content_files(content)
+def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem], bool]:
+    """Load and validate every content file, reusing what the cache holds for unchanged files.
+
+    Also says whether any file was added, removed or changed since the cache's last read.
+    """
+    files, problems = scan(content)
     records: list = []
     kept: dict = {}
-    for kind, path in files:
-        key = stat_key(path)
+    touched = len(files) != len(cache.files)
+    for kind, path, key in files:
         earlier = cache.files.get(path)
         if earlier is not None and earlier[0] == key:
             found_records, found = earlier[1], earlier[2]
         else:
-            document, found = load_file(kind, path)
+            touched = True
+            document, found = load_file(kind, Path(path))
             found_records = []
             if document is not None:
                 found_records, more = records_of(document)
@@ -66,7 +70,7 @@ def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem]]:
         records += found_records
         problems += found
     cache.files = kept
-    return records, problems
+    return records, problems, touched
 
 
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
@@ -83,8 +87,15 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     cache = cache or Cache()
     result = Result()
     clock = Clock(result.timings)
-    records, problems = read_records(content, cache)
+    records, problems, touched = read_records(content, cache)
     clock("load and validate")
+    inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
+              inputs_key(templates, assets, *([archive] if archive else [])))
+    if not touched and cache.last is not None and cache.last[0] == inputs and (out is None or (out / MARKER).is_file()):
+        earlier = cache.last[1]  # nothing changed since the last good build: it stands
+        return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
+                      timings=result.timings)
+    cache.last = None
     result.records = len(records)
     site, found = link(records, cache)
     clock("link")
@@ -101,7 +112,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if out is None or result.failed(strict):
         return result
     out = out.absolute()
-    layout = templates_key(templates)
+    layout = inputs_key(templates)
     now = current_records(site.records)
     fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
     changed = None if fresh else changed_records(cache.records, now)
@@ -137,4 +148,5 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
         cache.data_texts = data
         cache.written = current
+        cache.last = (inputs, result)
     return result

@@ -151,11 +151,11 @@ def depth(page: Page) -> object:
 class Renderer:
     """The loaded templates and the fragments rendered so far, for one site."""
 
-    def __init__(self, site: Site, templates: Path, fragments: Fragments):
+    def __init__(self, site: Site, templates: Path, fragments: Fragments, env: jinja2.Environment):
         self.site = site
         self.templates = templates
         self.fragments = fragments
-        self.env = environment(templates)
+        self.env = env
         self.loaded: dict = {}
         self.card_template = self.env.get_template("_quote_card.html")
         self.note_template = self.env.get_template("_endnote.html")
@@ -284,8 +284,10 @@ _work: tuple | None = None  # what forked render workers inherit: (renderer, pag
 
 def _render_share(index: int) -> Rendered:
     renderer, pages, emit, remember, workers = _work
+    known = len(renderer.site.notes.keys)
     done = render_pages(renderer, pages[index::workers], emit, remember)
-    done.fragments = renderer.fragments if remember else None
+    # Fragments hold note keys; one made here, and not in the parent, would mean nothing there.
+    done.fragments = renderer.fragments if remember and len(renderer.site.notes.keys) == known else None
     return done
 
 
@@ -308,12 +310,12 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
     output of the last build. Returns every page's memo for the next build (when `remember`),
     the problems, and how many pages were rendered.
     """
-    if changed is None:
-        cache.fragments = Fragments()
+    if changed is None:  # templates changed, or nothing was rendered yet
+        cache.fragments, cache.env = Fragments(), environment(templates)
     else:
         cache.fragments.forget(changed)
     try:
-        renderer = Renderer(site, templates, cache.fragments)
+        renderer = Renderer(site, templates, cache.fragments, cache.env)
         renderer.load(pages)
     except jinja2.TemplateError as exc:
         return {}, [template_problem(exc, templates)], 0

@@ -33,7 +33,6 @@ import time
 import traceback
 import webbrowser
 from concurrent.futures import ThreadPoolExecutor
-from hashlib import blake2b
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -49,6 +48,8 @@ from tornado.websocket import WebSocketHandler
 from .cache import Cache
 from .cli import report
 from .pipeline import run
+from .search import FOLDER
+from .write import reindex
 
 log = logging.getLogger("stances")
 
@@ -88,16 +89,6 @@ PLACEHOLDER = """\
 """
 
 
-def digests(folder: Path) -> dict[str, bytes]:
-    """Each file of a built site and a digest of its bytes, to tell what a build changed."""
-    found = {}
-    if folder.is_dir():
-        for path in folder.rglob("*"):
-            if path.is_file():
-                found[path.relative_to(folder).as_posix()] = blake2b(path.read_bytes(), digest_size=16).digest()
-    return found
-
-
 def content_type(path: Path) -> str:
     guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if guessed.startswith("text/") or guessed in ("application/javascript", "application/json", "image/svg+xml"):
@@ -115,7 +106,9 @@ class Preview:
         self.generation = 0  # finished builds, good or bad
         self.ok: bool | None = None  # how the last build went; None before the first
         self.problems: list[str] = []  # shown in the overlay while the last build failed
-        self.digests = digests(self.out)
+        self.index_lock = threading.Lock()
+        self.indexing = False  # a search indexer thread runs
+        self.index_due = False  # pages changed since it started
         self.base_path = self.find_base_path()
         self.changed_at: float | None = None
         self.building: asyncio.Task | None = None
@@ -174,22 +167,22 @@ class Preview:
             self.ready.set()
 
     def build(self):
-        """Run the whole pipeline, exactly as `python build.py` does (in the build thread)."""
+        """Run the pipeline as `python build.py` does, in the build thread; search is indexed afterwards."""
         options = self.options
         started = time.perf_counter()
         result, crash, written = None, None, None
         try:
             result = run(options.content, options.templates, options.assets, options.out,
                          base_url=options.base_url, archive=options.archive, strict=options.strict,
-                         cache=self.cache)
+                         cache=self.cache, search=False)
             if not result.failed(options.strict):
-                written = digests(self.out)
+                written = result.changed
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down
             crash = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
         return result, crash, written, time.perf_counter() - started
 
-    def finish(self, result, crash: str | None, written: dict | None, seconds: float) -> None:
+    def finish(self, result, crash: str | None, written: list | None, seconds: float) -> None:
         """Report a build, keep or drop the overlay, and tell the browsers what to reload."""
         was_ok = self.ok
         self.generation += 1
@@ -206,18 +199,44 @@ class Preview:
                         self.generation, errors, seconds)
             reload_browsers(self.base_path)  # into the overlay
             return
-        previous, self.digests = self.digests, written
         self.base_path = self.find_base_path()
         warnings = len(set(result.problems))
         log.info("built %d pages in %.2f s (build %d%s)", result.pages, seconds, self.generation,
                  f", {warnings} warning(s)" if warnings else "")
-        changed = {name for name in previous.keys() | self.digests.keys()
-                   if previous.get(name) != self.digests.get(name)}
+        changed = set(written or ())
+        if any(name.endswith(".html") for name in changed) or not (self.out / FOLDER).is_dir():
+            self.index_later()
         if was_ok and changed and all(name.endswith(".css") for name in changed):
             for name in sorted(changed):  # livereload.js swaps the stylesheet in place
                 reload_browsers(self.base_path + name)
         else:
             reload_browsers(self.base_path)
+
+    def index_later(self) -> None:
+        """Bring the search index up to date in the background: pages show at once, search follows."""
+        with self.index_lock:
+            self.index_due = True
+            if self.indexing:
+                return
+            self.indexing = True
+        threading.Thread(target=self.index_while_due, name="search-index", daemon=True).start()
+
+    def index_while_due(self) -> None:
+        while True:
+            with self.index_lock:
+                if not self.index_due:
+                    self.indexing = False
+                    return
+                self.index_due = False
+            started = time.perf_counter()
+            try:
+                problems = reindex(self.out)
+            except OSError as exc:  # the site was swapped out from under it: the next build indexes again
+                problems = [f"search index: {exc}"]
+            for problem in problems:
+                log.warning("%s", problem)
+            if not problems:
+                log.info("search index updated in %.2f s", time.perf_counter() - started)
 
     def find_base_path(self) -> str:
         """The path part of the published address: pages are served under it, as they will be."""
