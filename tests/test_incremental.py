@@ -122,3 +122,26 @@ def test_a_one_record_edit_renders_only_the_pages_that_show_it(tmp_path):
     edited = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
     assert 0 < edited.rendered < first.rendered
     assert "We will consider gauge 7." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
+
+
+def test_a_failed_build_is_not_forgotten_by_a_rebuild_that_changed_nothing(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    cache = Cache()
+    assert not run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache).failed(False)
+    path = content / "topics" / "the-dam.yml"
+    path.write_text(path.read_text() + "bogus: field\n")
+    broken = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    assert broken.failed(False) and again.failed(False)
+    assert [str(p) for p in again.problems] == [str(p) for p in broken.problems]
+
+
+def test_a_rebuild_that_changed_nothing_reports_what_the_last_build_found(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    cache = Cache()
+    first = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    assert (again.pages, again.records, again.rendered, again.changed) == (first.pages, first.records, 0, [])
+    assert sorted(map(str, again.problems)) == sorted(map(str, first.problems))
