@@ -17,6 +17,8 @@ from .load import stat_key
 
 # The records a page's template reads while it renders, collected by Record lookups.
 reading: ContextVar[set | None] = ContextVar("reading", default=None)
+# The (kind, id, field) the plan reads: an edit to none of them leaves the last plan standing.
+planning: ContextVar[set | None] = ContextVar("planning", default=None)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Cache:
     data: dict = field(default_factory=dict)  # (kind, id) -> (JSON line, CSV row) in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
     fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
+    plan: tuple | None = None  # (pages, the fields the plan read, base URL) of the last good build
     env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
 
 
@@ -76,8 +79,14 @@ def current_records(records: dict) -> dict:
 def changed_records(earlier: dict, now: dict) -> set:
     """(kind, id) of every record added, removed or changed between two builds."""
     changed = set(now.keys() ^ earlier.keys())
-    changed.update(key for key, record in now.items() if key in earlier and earlier[key].data != record.data)
+    changed.update(key for key, record in now.items()
+                   if key in earlier and earlier[key] is not record and earlier[key].data != record.data)
     return changed
+
+
+def changed_fields(earlier, now) -> set:
+    """The names of the fields that differ between two versions of a record."""
+    return {name for name in earlier.data.keys() | now.data.keys() if earlier.data.get(name) != now.data.get(name)}
 
 
 SIMPLE = (type(None), str, int, float, bool)
@@ -109,4 +118,4 @@ def field_names(kind: type) -> tuple | str:
 
     if issubclass(kind, Record):
         return "record"
-    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()
+    return tuple(f.name for f in dataclasses.fields(kind) if f.compare) if dataclasses.is_dataclass(kind) else ()

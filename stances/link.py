@@ -192,6 +192,17 @@ def link_record(md, cache: Cache, earlier: dict, record: Record, by_kind: dict) 
     return Linked(record, out, problems, [(source, Statement(out, name, locator)) for source, name, locator in cited])
 
 
+def citations_in(record: Record) -> list[tuple]:
+    """(source, field, locator) of every citation a linked record makes, in order."""
+    found = []
+    for path, declared, value in fields_of(record):
+        if declared is schema.CITATION:
+            found.append((value.source, path[0], value.locator))
+        elif isinstance(declared, schema.Markdown):
+            found += [(c.source, path[0], c.locator) for c in getattr(value, "cited", [])]
+    return found
+
+
 class Fragment(Markup):
     """Rendered Markdown, marked safe here, in one place; remembers its citations and its source text."""
 

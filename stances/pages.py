@@ -23,11 +23,15 @@ class Page:
 
     url: str  # '' for the home page, 'topics/x/' for a folder, '404.html' for a file
     kind: str  # also the template: templates/<kind>.html
-    title: str
+    heading: object  # the title, or a Title read from its record when the page renders
     context: dict = field(default_factory=dict)
     origin: tuple | None = None  # (file, line, column) of the record it shows
     base_url: str = "/"
     search: dict | None = None  # None: not searched; else its search filters, {name: [value, ...]}
+
+    @property
+    def title(self) -> str:
+        return self.heading() if isinstance(self.heading, Title) else self.heading
 
     @property
     def output(self) -> str:
@@ -46,6 +50,18 @@ class Page:
     @property
     def absolute(self) -> str:
         return self.base_url + self.url
+
+
+@dataclass(frozen=True)
+class Title:
+    """A page title taken from its record when the page renders, so an edit to it needs no new plan."""
+
+    site: Site = field(compare=False, repr=False)
+    record: Record
+    name: str | None  # the field that holds it; None for a quote: its speaker and first words
+
+    def __call__(self) -> str:
+        return self.record[self.name] if self.name else quote_title(self.site, self.record)
 
 
 class IndexContext(TypedDict):
@@ -132,13 +148,13 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("robots.txt", "robots", "robots.txt"),
     ]
     for topic in site.all("topics"):
-        pages.append(Page(url_of(topic), "topic", topic["title"], topic_context(site, topic, lookup), where(topic)))
+        pages.append(Page(url_of(topic), "topic", Title(site, topic, "title"), topic_context(site, topic, lookup),
+                          where(topic)))
     for kind, template, title in (("actors", "actor", "name"), ("people", "person", "name"),
                                   ("sources", "source", "headline"), ("quotes", "quote", None),
                                   ("pages", "page", "title")):
         for record in site.all(kind):
-            page_title = record[title] if title else quote_title(site, record)
-            pages.append(Page(url_of(record), template, page_title,
+            pages.append(Page(url_of(record), template, Title(site, record, title),
                               {"record": record, "related": related(site, record, lookup)}, where(record)))
     pages.append(Page("sitemap.xml", "sitemap", "Sitemap",
                       {"urls": sorted(page.url for page in pages if not page.is_file)}))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, changed_records, current_records, inputs_key
+from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
 from .data import export
-from .link import link
+from .link import citations_in, link
 from .load import load_file, scan
 from .pages import plan
 from .problems import Problem
@@ -73,6 +74,40 @@ def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem], bool
     return records, problems, touched
 
 
+def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None) -> list | None:
+    """The last good build's pages, if this build's records would plan them the same; else None.
+
+    They would when no record was added or removed, the records stand in the same order, no
+    changed record cites differently, and no field that changed is one the plan read (see
+    `planning`). The pages hold the last build's record objects, so the changed records are
+    brought up to date in place, and the site is pointed at those same objects.
+    """
+    if cache.plan is None or changed is None:
+        return None
+    pages, fields, planned_base, order = cache.plan
+    if planned_base != base_url or any(key not in cache.records or key not in now for key in changed):
+        return None
+    if any(list(ids) != order.get(kind) for kind, ids in site.records.items()):
+        return None
+    for key in changed:
+        earlier, record = cache.records[key], now[key]
+        if citations_in(earlier) != citations_in(record):
+            return None
+        if any((key[0], key[1], name) in fields for name in changed_fields(earlier, record)):
+            return None
+    for key in changed:
+        earlier, record = cache.records[key], now[key]
+        earlier.__dict__.update(record.__dict__)  # every page that holds the record sees its new values
+        site.records[key[0]][key[1]] = now[key] = earlier
+    if key_of(site.settings) in changed:
+        site.settings = site.records["site"]["site"]
+    return pages
+
+
+def key_of(record) -> tuple:
+    return record.kind, record.id
+
+
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         base_url: str | None = None, archive: Path | None = None, strict: bool = False,
         cache: Cache | None = None, search: bool = True, workers: int | None = None) -> Result:
@@ -105,24 +140,54 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         return result
     if archive is not None:
         result.problems += verify(site, archive)
-    pages, found = plan(site, base_url)
+    now = current_records(site.records)
+    if out is not None:
+        out = out.absolute()
+        layout = inputs_key(templates)
+        fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
+    changed = None if out is None or fresh else changed_records(cache.records, now)
+    pages = last_plan(cache, site, now, changed, base_url)
+    same_plan = pages is not None
+    if pages is None:
+        fields: set = set()
+        token = planning.set(fields)
+        try:
+            pages, found = plan(site, base_url)
+        finally:
+            planning.reset(token)
+        result.problems += found
+        planned = (pages, fields, base_url, {kind: list(ids) for kind, ids in site.records.items()})
     clock("plan")
-    result.problems += found
     result.pages = sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
         return result
-    out = out.absolute()
-    layout = inputs_key(templates)
-    now = current_records(site.records)
-    fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
-    changed = None if fresh else changed_records(cache.records, now)
+    try:
+        write_site(result, site, pages, now, changed, fresh, same_plan, templates, assets, out, cache, remember,
+                   search, workers, strict, clock)
+    finally:
+        if same_plan and result.failed(strict):
+            cache.out = None  # records were brought up to date in place: the next build starts afresh
+    if not result.failed(strict):
+        if not same_plan:
+            cache.plan = planned
+        cache.last = (inputs, result)
+    if remember:
+        # What the cache holds lives until the next rebuild: keep the collector from walking it
+        # on every rebuild (at 10,000 quotes a full collection alone took longer than an edit).
+        gc.freeze()
+    return result
+
+
+def write_site(result: Result, site, pages, now, changed, fresh, same_plan, templates, assets, out, cache, remember,
+               search, workers, strict, clock) -> None:
+    """Render, export and write; on success, remember in the cache what was written."""
     writer = Staging(out) if fresh else InPlace(out)
     result.problems += writer.begin()
     if result.failed(strict):
-        return result
+        return
     try:
-        memos, found, result.rendered = render(site, pages, templates, cache, changed, writer.page,
-                                               remember=remember, workers=workers or os.cpu_count() or 1)
+        memos, found, result.rendered = render(site, pages, templates, cache, changed, writer.page, remember=remember,
+                                               workers=workers or os.cpu_count() or 1, same_plan=same_plan)
         clock("render and write pages")
         result.problems += found
         data, rows = export(site, changed, cache.data)
@@ -131,7 +196,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
                 writer.page(name, text)
         clock("open data")
         if result.failed(strict):
-            return result
+            return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
         if fresh:
             result.problems += writer.finish(assets, search)
@@ -145,8 +210,6 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     clock("search index and swap" if fresh else "write")
     result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
-        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
+        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, inputs_key(templates), out, rows
         cache.data_texts = data
         cache.written = current
-        cache.last = (inputs, result)
-    return result

@@ -119,6 +119,9 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
     def quote_card(quote, show_speaker: bool = True) -> Markup:
         return renderer.card(page, quote, show_speaker)
 
+    def quote_cards(quotes, show_speaker: bool = True) -> Markup:
+        return Markup("".join([renderer.card(page, quote, show_speaker) for quote in quotes]))
+
     return {
         "site": site,
         "settings": site.settings,
@@ -128,6 +131,7 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "notes": notes,
         "note_to": note_to,
         "quote_card": quote_card,
+        "quote_cards": quote_cards,
         "cites": site.citations_of,
         "get": site.get,
         "actor": lambda actor_id: site.get("actors", actor_id),
@@ -188,10 +192,16 @@ class Renderer:
 
     def endnote(self, page: Page, key: int, number: int, references: int) -> str:
         source_id, locator = self.site.notes.keys[key]
+        cached = (source_id, locator, references, depth(page))
+        found = self.fragments.notes.get(cached)
+        if found is not None:  # the common case, kept short
+            page_reads = reading.get()
+            if page_reads is not None:
+                page_reads.update(found[1])
+            return Markup(found[0].replace(NUMBER, str(number)))
         note = {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
                 "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}
-        html = self.fragment(self.fragments.notes, (source_id, locator, references, depth(page)),
-                             self.note_template, page, note=note)
+        html = self.fragment(self.fragments.notes, cached, self.note_template, page, note=note)
         return Markup(html.replace(NUMBER, str(number)))
 
     def page(self, page: Page) -> str:
@@ -256,7 +266,7 @@ class Rendered:
     fragments: Fragments | None = None
 
 
-def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool) -> Rendered:
+def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, prints: dict | None = None) -> Rendered:
     """Render pages and hand each to `emit(output path, text)` as soon as it is done."""
     done = Rendered()
     failed: set[str] = set()
@@ -269,7 +279,8 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool) ->
             emit(page.output, renderer.page(page))
             done.count += 1
             if remember:
-                done.memos[page.output] = PageMemo(fingerprint(page), frozenset(reads))
+                known = prints.get(page.output) if prints else None
+                done.memos[page.output] = PageMemo(known if known is not None else fingerprint(page), frozenset(reads))
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
             path, line = template_place(exc, renderer.templates)
@@ -303,7 +314,7 @@ def render_in_processes(renderer: Renderer, pages: list[Page], emit, remember: b
 
 
 def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed: set | None, emit, *,
-           remember: bool = True, workers: int = 1) -> tuple[dict, list[Problem], int]:
+           remember: bool = True, workers: int = 1, same_plan: bool = False) -> tuple[dict, list[Problem], int]:
     """Render every page whose plan or read records changed since the cache's last build.
 
     Each page rendered goes to `emit(output path, html)`; a page left alone still holds in the
@@ -322,16 +333,18 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
     earlier = cache.pages if changed is not None else {}
     memos: dict = {}
     todo: list[Page] = []
-    for page in pages:
+    for page in pages:  # with the same plan as last time, every page's plan is the same as its memo's
         memo = earlier.get(page.output)
-        if memo is not None and not memo.reads & changed and memo.fingerprint == fingerprint(page):
+        if memo is not None and not memo.reads & changed and (same_plan or memo.fingerprint == fingerprint(page)):
             memos[page.output] = memo
         else:
             todo.append(page)
+    prints = {page.output: earlier[page.output].fingerprint for page in todo
+              if page.output in earlier} if same_plan else None
     if workers > 1 and len(todo) >= PARALLEL_FROM and hasattr(os, "fork") and threading.active_count() == 1:
         shares = render_in_processes(renderer, todo, emit, remember, workers)
     else:
-        shares = [render_pages(renderer, todo, emit, remember)]
+        shares = [render_pages(renderer, todo, emit, remember, prints)]
     problems: list[Problem] = []
     for share in shares:
         memos.update(share.memos)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import schema
-from .cache import reading
+from .cache import planning, reading
 from .load import Document
 from .problems import Problem, did_you_mean, error
 
@@ -94,7 +94,7 @@ class Record:
     marks: dict = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name):
-        noticed(self)
+        noticed(self, name)
         return self.data[name]
 
     def __getattr__(self, name):
@@ -103,11 +103,11 @@ class Record:
             value = self.__dict__["data"][name]
         except KeyError:
             raise AttributeError(name) from None
-        noticed(self)
+        noticed(self, name)
         return value
 
     def get(self, name, default=None):
-        noticed(self)
+        noticed(self, name)
         return self.data.get(name, default)
 
     def where(self, *path) -> tuple[str, int, int]:
@@ -118,11 +118,14 @@ class Record:
         return self.path, line, column
 
 
-def noticed(record: Record) -> None:
-    """Note that the page being rendered reads this record (see cache.py)."""
+def noticed(record: Record, name: str) -> None:
+    """Note that the page being rendered reads this record, or that the plan reads this field (see cache.py)."""
     reads = reading.get()
     if reads is not None:
         reads.add((record.kind, record.id))
+    fields = planning.get()
+    if fields is not None:
+        fields.add((record.kind, record.id, name))
 
 
 class Converter:
