@@ -40,8 +40,10 @@ class Fragments:
     notes: dict = field(default_factory=dict)  # (source id, locator, references, depth) -> (html, reads)
 
     def forget(self, changed: set) -> None:
+        if not changed:
+            return
         for entries in (self.cards, self.notes):
-            for key in [key for key, (_, reads) in entries.items() if reads & changed]:
+            for key in [key for key, (_, reads) in entries.items() if not reads.isdisjoint(changed)]:
                 del entries[key]
 
 

@@ -7,6 +7,7 @@ every page also gets `site` (the linked Site), `settings` (site.yml) and `page`.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TypedDict
@@ -33,7 +34,7 @@ class Page:
     def title(self) -> str:
         return self.heading() if isinstance(self.heading, Title) else self.heading
 
-    @property
+    @functools.cached_property
     def output(self) -> str:
         return self.url if self.is_file else self.url + "index.html"
 

@@ -198,11 +198,11 @@ class Renderer:
             page_reads = reading.get()
             if page_reads is not None:
                 page_reads.update(found[1])
-            return Markup(found[0].replace(NUMBER, str(number)))
+            return Markup(str.replace(found[0], NUMBER, str(number)))
         note = {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
                 "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}
         html = self.fragment(self.fragments.notes, cached, self.note_template, page, note=note)
-        return Markup(html.replace(NUMBER, str(number)))
+        return Markup(str.replace(html, NUMBER, str(number)))
 
     def page(self, page: Page) -> str:
         html = self.loaded[page.kind].render(**page.context, **helpers(self.site, page, self))
