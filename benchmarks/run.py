@@ -331,9 +331,10 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
              f"    {command}", "", *machine(binary), "",
              f"Medians of {runs} run(s) each, ours and Hugo alternating, each full build into an emptied folder. "
              "Wall time is the whole process, start-up included; CPU is its user and system time (with the children "
-             "it waited for), which other work on a shared machine disturbs less than wall time (ours runs on one "
-             "core, Hugo on all of them). Peak RSS is the build process's own "
-             "(os.wait4 rusage, which covers the children it waited for). Pages are the HTML files written.", "",
+             "it waited for), which other work on a shared machine disturbs less than wall time (both use every "
+             "core: ours renders in one forked process per core, and Pagefind is multi-threaded). Peak RSS is the "
+             "largest of the build process and the children it waited for (os.wait4 rusage): for ours, that is "
+             "usually Pagefind. Pages are the HTML files written.", "",
              "## Full builds", "",
              "| quotes | tool | pages | wall s | CPU s | ms/page | peak RSS MB | ours/Hugo wall | ours/Hugo CPU |",
              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -356,8 +357,9 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
                          f"{f'{ratio:.2f}' if tool == 'ours' else ''} | {f'{cpu_ratio:.2f}' if tool == 'ours' else ''} |")
     lines += ["", "## Ours: rebuilds", "",
               "No-op (CLI) runs `build.py` again over its own output, nothing changed, in a new process. "
-              "In-process runs go through `stances.pipeline.run`, the function the preview server calls"
+              "In-process runs go through `stances.pipeline.run` as the preview server calls it"
               + (", with the cache it keeps between rebuilds" if any(s.probe.get("cache") for s in sizes) else "")
+              + " and the search index left to its background thread"
               + "; the edit changes one quote's words and is timed until run() returns, then its page, the "
                 "quotes list and the speaker's page are checked on disk.", "",
               "| quotes | no-op (CLI) s | no-op in-process ms | one-quote edit ms | edit reached every page | "

@@ -165,6 +165,8 @@ def assert_serves(server: Server, built: Path) -> None:
     assert any(path.suffix == ".html" for path in files)
     for path in files:
         name = path.relative_to(built).as_posix()
+        if name.startswith("pagefind/"):  # the preview indexes search in the background, after the pages
+            wait_until(lambda: server.get(server.base + name)[2] == path.read_bytes(), f"the search index's {name}")
         status, headers, body = server.get(server.base + name)
         expected_status = 404 if name == "404.html" else 200  # GitHub Pages serves it for misses only
         if name != "404.html":
@@ -249,6 +251,18 @@ def test_an_edit_appears_and_a_burst_of_saves_gives_one_build(server, folder):
     assert "Burst 5" in server.page()
     assert re.search(r"built \d+ pages in \d+\.\d+ s", server.output)  # the rebuild time is printed
     assert_serves(server, full_build(folder))
+
+
+def test_search_is_indexed_in_the_background_after_the_pages_are_written(server, folder):
+    wait_until(lambda: "search index updated" in server.output, "the first search index")
+    assert (folder / "site" / "pagefind" / "pagefind-entry.json").is_file()
+    indexed = server.output.count("search index updated")
+    generation = server.status()["generation"]
+    edit(folder / "content" / "site.yml", retitle("Indexed again"))
+    assert server.wait_for_build(generation)["ok"] is True
+    assert "Indexed again" in server.page()  # the page is there before the index is
+    wait_until(lambda: server.output.count("search index updated") > indexed, "the search index to follow the edit")
+    assert not list((folder / "site").glob(".pagefind*"))  # the new index was swapped in whole
 
 
 def test_adding_and_deleting_records_while_serving_matches_a_fresh_build(server, folder):
