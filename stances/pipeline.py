@@ -61,12 +61,15 @@ def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem], bool
         if earlier is not None and earlier[0] == key:
             found_records, found = earlier[1], earlier[2]
         else:
-            touched = True
             document, found = load_file(kind, Path(path))
             found_records = []
             if document is not None:
                 found_records, more = records_of(document)
                 found = found + more
+            if earlier is not None and same_records(earlier[1], found_records) and earlier[2] == found:
+                found_records = earlier[1]  # saved again unchanged: the records it held still stand
+            else:
+                touched = True
         kept[path] = (key, found_records, found)
         records += found_records
         problems += found
@@ -106,6 +109,13 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
 
 def key_of(record) -> tuple:
     return record.kind, record.id
+
+
+def same_records(earlier: list, now: list) -> bool:
+    """True if a file that was saved again holds the same records, placed the same, as before."""
+    return len(earlier) == len(now) and all(
+        (a.kind, a.id, a.path, a.line, a.column, a.data, a.marks) == (b.kind, b.id, b.path, b.line, b.column, b.data,
+                                                                      b.marks) for a, b in zip(earlier, now))
 
 
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,

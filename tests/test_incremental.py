@@ -145,3 +145,20 @@ def test_a_rebuild_that_changed_nothing_reports_what_the_last_build_found(tmp_pa
     again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
     assert (again.pages, again.records, again.rendered, again.changed) == (first.pages, first.records, 0, [])
     assert sorted(map(str, again.problems)) == sorted(map(str, first.problems))
+
+
+def test_a_file_saved_again_unchanged_rebuilds_nothing(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    cache = Cache()
+    run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    path = content / "quotes" / "lee.yml"
+    text = path.read_text()
+    path.unlink()
+    path.write_text(text)  # a new file, a new time stamp, the same words: what an editor's save does
+    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    assert (again.rendered, again.changed) == (0, [])
+    path.write_text(text.replace("We will consider the gauge.", "We will consider the gauge again."))
+    edited = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    assert edited.rendered > 0
+    assert "We will consider the gauge again." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
