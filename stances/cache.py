@@ -50,6 +50,7 @@ class Fragments:
 @dataclass
 class Cache:
     files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
+    listing: tuple | None = None  # what scan() listed last: ([(kind, path, stat key)], problems)
     prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
     linked: dict = field(default_factory=dict)  # id(validated record) -> link.Linked
     ids: dict = field(default_factory=dict)  # kind -> frozenset of ids, at the last link

@@ -52,9 +52,10 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
     """
     problems: list[Problem] = []
     found: list[tuple[str, str, tuple]] = []
+    folders: list[str] = []
     if not content.is_dir():
         return [], [error(shown_path(content), 1, 1, "content folder not found; pass --content DIR")]
-    for entry in sorted(os.scandir(content), key=lambda e: e.name):
+    for entry in sorted(os.scandir(content.absolute()), key=lambda e: e.name):
         if entry.name.startswith("."):
             continue
         is_file = entry.is_file()
@@ -75,6 +76,7 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
             walk_yaml(entry.path, (), files)
             files.sort(key=lambda item: item[0])
             found += [(stem, path, key) for _, path, key in files]
+            folders.append(entry.path)
         else:
             found.append((stem, entry.path, stat_key(entry.stat())))
     if not any(kind == "site" for kind, _, _ in found) and not problems:

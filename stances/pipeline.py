@@ -11,7 +11,8 @@ from pathlib import Path
 from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
 from .data import export
 from .link import citations_in, link
-from .load import load_file, scan
+from .load import YAML_SUFFIXES, load_file, scan, stat_key
+from .schema import KINDS
 from .pages import plan
 from .problems import Problem
 from .render import render
@@ -47,12 +48,60 @@ class Clock:
         self.last = now
 
 
-def read_records(content: Path, cache: Cache) -> tuple[list, list[Problem], bool]:
+def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[Problem]]:
+    """Every content file as scan() lists it: from the last listing and the paths that changed, if given.
+
+    The watcher in `serve` reports changed paths. A path this cannot place (a folder, a new kind,
+    the site file gone) means a full scan, as does a first build.
+    """
+    if paths is None or cache.listing is None:
+        return scan(content)
+    top = str(content.absolute()) + os.sep
+    files, problems = cache.listing
+    where = {path: number for number, (_, path, _) in enumerate(files)}
+    files = list(files)
+    moved = False  # a file came or went, so the order must be made again
+    for path in paths:
+        parts = path[len(top):].split(os.sep) if path.startswith(top) else [".."]
+        if parts[0] == ".." or any(part.startswith(".") for part in parts):
+            continue  # templates, assets, the archive (their own keys tell), or hidden: not content
+        kind = parts[0] if len(parts) > 1 else os.path.splitext(parts[0])[0]
+        is_yaml = parts[-1].endswith(YAML_SUFFIXES)
+        if kind not in KINDS or KINDS[kind].single != (len(parts) == 1) or (not is_yaml and os.path.isdir(path)):
+            return scan(content)
+        if not is_yaml:
+            continue
+        try:
+            entry = (kind, path, stat_key(os.stat(path)))
+        except FileNotFoundError:
+            if KINDS[kind].single:
+                return scan(content)
+            if path in where:
+                files[where[path]] = None
+                moved = True
+            continue
+        if path in where:
+            files[where[path]] = entry
+        else:
+            files.append(entry)
+            moved = True
+    if moved:
+
+        def place(entry) -> tuple:
+            parts = entry[1][len(top):].split(os.sep)
+            return parts[0], tuple(parts[1:])
+
+        files = sorted((entry for entry in files if entry is not None), key=place)
+    return files, list(problems)
+
+
+def read_records(content: Path, cache: Cache, paths: set | None = None) -> tuple[list, list[Problem], bool]:
     """Load and validate every content file, reusing what the cache holds for unchanged files.
 
     Also says whether any file was added, removed or changed since the cache's last read.
     """
-    files, problems = scan(content)
+    files, problems = listed(content, cache, paths)
+    cache.listing = (files, list(problems))
     records: list = []
     kept: dict = {}
     touched = len(files) != len(cache.files)
@@ -120,19 +169,21 @@ def same_records(earlier: list, now: list) -> bool:
 
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         base_url: str | None = None, archive: Path | None = None, strict: bool = False,
-        cache: Cache | None = None, search: bool = True, workers: int | None = None) -> Result:
+        cache: Cache | None = None, search: bool = True, workers: int | None = None,
+        changed_paths: set | None = None) -> Result:
     """Check the content and, when `out` is given and all is well, write the site there.
 
     With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
     the site written is the same as a fresh build's. `search=False` leaves the search index to
     the caller (`serve` indexes in the background); `workers` is how many processes render
-    (default: one per core).
+    (default: one per core). `changed_paths`, from a file watcher, spares a rebuild from looking
+    at every content file: only those paths are looked at again.
     """
     remember = cache is not None
     cache = cache or Cache()
     result = Result()
     clock = Clock(result.timings)
-    records, problems, touched = read_records(content, cache)
+    records, problems, touched = read_records(content, cache, changed_paths)
     clock("load and validate")
     inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
               inputs_key(templates, assets, *([archive] if archive else [])))

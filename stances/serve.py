@@ -1,8 +1,9 @@
 """`python build.py serve`: build, serve under the site's sub-path, rebuild on change, reload the browser.
 
 The `livereload` package gives the browser side: its WebSocket handler speaks the
-LiveReload protocol, it serves livereload.js from our own origin, and its Watcher
-notices changed files. This module owns what the package lacks:
+LiveReload protocol, and it serves livereload.js from our own origin. `watchdog` hears
+from the operating system which files changed, and a rebuild looks at just those. This
+module owns the rest:
 
 - debounce: a burst of saves gives one rebuild, after QUIET seconds without a save;
 - every finished build reloads the browser at once (the package's poll loop drops
@@ -13,13 +14,13 @@ notices changed files. This module owns what the package lacks:
   same-origin stylesheet, since the pages' CSP forbids inline script and style;
 - the site is served under the base URL's path, with the site's own 404.html;
 - requests wait while a build runs, so no one reads a half-written site;
+- search is indexed in a background thread after the pages are written;
 - nothing outside the output folder is served, however the path is encoded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import glob
 import html
 import json
 import logging
@@ -38,8 +39,10 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from livereload.watcher import Watcher
 from tornado import web
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
 from tornado.netutil import bind_sockets
@@ -96,6 +99,24 @@ def content_type(path: Path) -> str:
     return guessed
 
 
+class Changes(FileSystemEventHandler):
+    """Passes what the watcher reports to the preview: changed files, or 'look at everything'."""
+
+    def __init__(self, preview: "Preview"):
+        self.preview = preview
+
+    def on_any_event(self, event) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return  # reading is no change
+        paths = [path for path in (event.src_path, getattr(event, "dest_path", "")) if path]
+        paths = [os.fsdecode(path) for path in paths if not self.preview.ignored(os.fsdecode(path))]
+        if not paths:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file inside changed, and says so itself
+        self.preview.saw_change(paths, whole=event.is_directory)
+
+
 class Preview:
     """The state shared by the watcher, the builds and the request handlers."""
 
@@ -114,24 +135,39 @@ class Preview:
         self.building: asyncio.Task | None = None
         self.ready: asyncio.Event | None = None  # set while no build runs
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
-        self.watcher = Watcher()
+        self.observer = None
+        self.seen: set[str] = set()  # paths the watcher reported since the last build started
+        self.seen_whole = False  # a change that only a full look at the folders can follow
+        self.seen_lock = threading.Lock()
 
     # -- watching
 
     def watch(self) -> None:
-        """Watch content, templates, assets (and the archive); take today's files as seen."""
+        """Watch content, templates, assets (and the archive) for changes the system reports.
+
+        The operating system says which files changed (inotify, FSEvents, ReadDirectoryChangesW,
+        through watchdog), so a rebuild looks at just those, and a large site costs nothing while
+        no one edits it. Where the system cannot watch, watchdog polls.
+        """
         folders = [self.options.content, self.options.templates, self.options.assets]
         if self.options.archive is not None:
             folders.append(self.options.archive)
-        for folder in folders:
-            pattern = os.path.join(glob.escape(str(folder.absolute())), "**", "*")
-            self.watcher.watch(pattern, self.saw_change, ignore=self.ignored)
-        self.watcher.examine()
-        # The package counts a file it has not seen as changed only when it is newer than
-        # the watcher; a file moved in keeps its old time, so count every new file from now on.
-        self.watcher._start = float("-inf")
-        LiveReloadHandler.watcher = self.watcher  # reload_waiters() logs its last path
+        handler = Changes(self)
+        for observer_type in (Observer, PollingObserver):
+            observer = observer_type()
+            try:
+                for folder in folders:
+                    if folder.is_dir():
+                        observer.schedule(handler, str(folder.absolute()), recursive=True)
+                observer.start()
+                break
+            except OSError as exc:  # e.g. the system's limit of watched folders is reached
+                log.warning("cannot watch with %s (%s); polling instead", observer_type.__name__, exc)
+        self.observer = observer
+        LiveReloadHandler.watcher = self  # reload_waiters() logs its `filepath`
         LiveReloadHandler.live_css = True
+
+    filepath = None  # what livereload's handler logs when asked to reload without a path
 
     def ignored(self, path: str) -> bool:
         """The output and its staging folders, should they sit inside a watched folder."""
@@ -139,34 +175,39 @@ class Preview:
         return path.startswith(str(self.out) + os.sep) or \
             os.path.basename(os.path.dirname(path)).startswith(f".{self.out.name}.")
 
-    def saw_change(self, paths=None) -> None:
-        self.changed_at = time.monotonic()
+    def saw_change(self, paths: list[str], whole: bool = False) -> None:
+        """Called from the watcher's thread: note the paths; `whole` when only a full look will do."""
+        with self.seen_lock:
+            self.seen.update(paths)
+            self.seen_whole = self.seen_whole or whole
+            self.changed_at = time.monotonic()
 
     def poll(self) -> None:
-        """Look for changes; start a build once a burst of saves has gone quiet."""
-        self.watcher.examine()
+        """Start a build once a burst of saves has gone quiet."""
         if self.changed_at is None or self.building is not None:
             return
         if time.monotonic() - self.changed_at >= QUIET:
-            self.changed_at = None
-            self.start_build()
+            with self.seen_lock:
+                paths = None if self.seen_whole else set(self.seen)
+                self.seen, self.seen_whole, self.changed_at = set(), False, None
+            self.start_build(paths)
 
     # -- building
 
-    def start_build(self) -> asyncio.Task:
+    def start_build(self, paths: set | None = None) -> asyncio.Task:
         self.ready.clear()
-        self.building = asyncio.ensure_future(self.rebuild())
+        self.building = asyncio.ensure_future(self.rebuild(paths))
         return self.building
 
-    async def rebuild(self) -> None:
+    async def rebuild(self, paths: set | None = None) -> None:
         try:
-            outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build)
+            outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build, paths)
             self.finish(*outcome)
         finally:
             self.building = None
             self.ready.set()
 
-    def build(self):
+    def build(self, paths: set | None = None):
         """Run the pipeline as `python build.py` does, in the build thread; search is indexed afterwards."""
         options = self.options
         started = time.perf_counter()
@@ -174,7 +215,7 @@ class Preview:
         try:
             result = run(options.content, options.templates, options.assets, options.out,
                          base_url=options.base_url, archive=options.archive, strict=options.strict,
-                         cache=self.cache, search=False)
+                         cache=self.cache, search=False, changed_paths=paths)
             if not result.failed(options.strict):
                 written = result.changed
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down
@@ -311,6 +352,8 @@ class Preview:
         poller.start()
         await stopping.wait()
         poller.stop()
+        self.observer.stop()
+        self.observer.join(timeout=5)
         server.stop()
         if self.building is not None:
             log.info("finishing the running build")

@@ -162,3 +162,39 @@ def test_a_file_saved_again_unchanged_rebuilds_nothing(tmp_path):
     edited = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
     assert edited.rendered > 0
     assert "We will consider the gauge again." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
+
+
+def test_rebuilds_told_which_files_changed_match_fresh_builds(tmp_path):
+    """What `serve` does: its watcher names the changed paths, and only those are looked at."""
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    cache = Cache()
+
+    def build(out: Path, paths=None, with_cache=True):
+        result = run(content, ROOT / "templates", ROOT / "assets", out, cache=cache if with_cache else Cache(),
+                     changed_paths=paths)
+        assert not result.failed(strict=False), [str(p) for p in result.problems]
+        return result
+
+    build(tmp_path / "site")
+    added = content / "quotes" / "more" / "added-1.yml"  # in a new subfolder, too
+    added.parent.mkdir()
+    steps = [
+        (lambda: edit_quote_text(content, 3), {content / "quotes" / "lee.yml"}),
+        (lambda: (add_quote(content, 1), (content / "quotes" / "added-1.yml").rename(added)), {added}),
+        (lambda: retitle_topic(content, 4), {content / "topics" / "water-share.yml", tmp_path / "elsewhere.txt"}),
+        (lambda: added.unlink(), {added}),
+    ]
+    for number, (change, paths) in enumerate(steps):
+        change()
+        build(tmp_path / "site", {str(path.absolute()) for path in paths})
+        build(tmp_path / f"fresh-{number}", with_cache=False)
+        assert snapshot(tmp_path / "site") == snapshot(tmp_path / f"fresh-{number}"), number
+    # Told nothing changed, it looks at nothing: the watcher's word is what a rebuild goes by.
+    lee = content / "quotes" / "lee.yml"
+    lee.write_text(lee.read_text().replace("We will consider gauge 3.", "We will consider gauge 9."))
+    page = tmp_path / "site" / "quotes" / "lee-consider" / "index.html"
+    build(tmp_path / "site", set())
+    assert "gauge 9" not in page.read_text()
+    build(tmp_path / "site", {str(lee.absolute())})
+    assert "gauge 9" in page.read_text()
