@@ -185,8 +185,9 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     clock = Clock(result.timings)
     records, problems, touched = read_records(content, cache, changed_paths)
     clock("load and validate")
+    layout = inputs_key(templates)
     inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
-              inputs_key(templates, assets, *([archive] if archive else [])))
+              layout, inputs_key(assets, *([archive] if archive else [])))
     if not touched and cache.last is not None and cache.last[0] == inputs and (out is None or (out / MARKER).is_file()):
         earlier = cache.last[1]  # nothing changed since the last good build: it stands
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
@@ -204,7 +205,6 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     now = current_records(site.records)
     if out is not None:
         out = out.absolute()
-        layout = inputs_key(templates)
         fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
     changed = None if out is None or fresh else changed_records(cache.records, now)
     pages = last_plan(cache, site, now, changed, base_url)
@@ -223,8 +223,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if out is None or result.failed(strict):
         return result
     try:
-        write_site(result, site, pages, now, changed, fresh, same_plan, templates, assets, out, cache, remember,
-                   search, workers, strict, clock)
+        write_site(result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
+                   remember, search, workers, strict, clock)
     finally:
         if same_plan and result.failed(strict):
             cache.out = None  # records were brought up to date in place: the next build starts afresh
@@ -239,8 +239,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     return result
 
 
-def write_site(result: Result, site, pages, now, changed, fresh, same_plan, templates, assets, out, cache, remember,
-               search, workers, strict, clock) -> None:
+def write_site(result: Result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
+               remember, search, workers, strict, clock) -> None:
     """Render, export and write; on success, remember in the cache what was written."""
     writer = Staging(out) if fresh else InPlace(out)
     result.problems += writer.begin()
@@ -271,6 +271,6 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
     clock("search index and swap" if fresh else "write")
     result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
-        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, inputs_key(templates), out, rows
+        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
         cache.data_texts = data
         cache.written = current
