@@ -170,14 +170,15 @@ class Renderer:
             if page.kind not in self.loaded:
                 self.loaded[page.kind] = self.env.get_template(page.template)
 
-    def fragment(self, entries: dict, key: tuple, template: jinja2.Template, page: Page, **context) -> Markup:
-        """Render a fragment once per key; on every use, count the records it read as the page's."""
+    def fragment(self, entries: dict, key: tuple, template: jinja2.Template, page: Page, context) -> Markup:
+        """Render a fragment once per key (`context()` gives its variables, only when it is rendered);
+        on every use, count the records it read as the page's."""
         found = entries.get(key)
         if found is None:
             reads: set = set()
             token = reading.set(reads)
             try:
-                html = Markup(template.render(**context, **helpers(self.site, page, self, whole=False)))
+                html = Markup(template.render(**context(), **helpers(self.site, page, self, whole=False)))
             finally:
                 reading.reset(token)
             found = entries[key] = (html, frozenset(reads))
@@ -187,21 +188,18 @@ class Renderer:
         return found[0]
 
     def card(self, page: Page, quote, show_speaker: bool = True) -> Markup:
-        return self.fragment(self.fragments.cards, (quote.id, bool(show_speaker), depth(page)),
-                             self.card_template, page, quote=quote, show_speaker=show_speaker)
+        return self.fragment(self.fragments.cards, (quote.id, bool(show_speaker), depth(page)), self.card_template,
+                             page, lambda: {"quote": quote, "show_speaker": show_speaker})
 
     def endnote(self, page: Page, key: int, number: int, references: int) -> str:
         source_id, locator = self.site.notes.keys[key]
-        cached = (source_id, locator, references, depth(page))
-        found = self.fragments.notes.get(cached)
-        if found is not None:  # the common case, kept short
-            page_reads = reading.get()
-            if page_reads is not None:
-                page_reads.update(found[1])
-            return Markup(str.replace(found[0], NUMBER, str(number)))
-        note = {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
-                "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}
-        html = self.fragment(self.fragments.notes, cached, self.note_template, page, note=note)
+
+        def context() -> dict:
+            return {"note": {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
+                             "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}}
+
+        html = self.fragment(self.fragments.notes, (source_id, locator, references, depth(page)), self.note_template,
+                             page, context)
         return Markup(str.replace(html, NUMBER, str(number)))
 
     def page(self, page: Page) -> str:
