@@ -130,7 +130,7 @@ def test_screenshots_of_index_topic_and_source_on_a_desk_and_a_phone(kinds, open
     page.page.locator(".note-preview:not([hidden])").wait_for()
     page.page.screenshot(path=SHOTS / "note-preview-desktop.png")
     page.open("search/?q=Geneva")
-    page.page.locator(".pagefind-ui__result").first.wait_for()
+    page.page.locator(".pagefind-ui__result-link").first.wait_for()
     page.page.screenshot(path=SHOTS / "search-desktop.png")
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)

@@ -58,7 +58,7 @@ def axe_findings(browser, site, kinds) -> dict[str, dict[str, list[str]]]:
             page.open(kinds[kind], status(kind))
             if kind == "search":  # with results showing, and the filters
                 page.page.locator(".pagefind-ui__search-input").fill("Geneva")
-                page.page.locator(".pagefind-ui__result").first.wait_for()
+                page.page.locator(".pagefind-ui__result-link").first.wait_for()
             pages[kind] = page.page
         found: dict = {kind: {} for kind in KINDS}
         for scheme in ("light", "dark"):
