@@ -70,6 +70,8 @@ class Generator:
             return {"type": "string", "format": "uri", "pattern": URL_PATTERN}
         if isinstance(kind, schema.Bool):
             return {"type": "boolean"}
+        if isinstance(kind, schema.Count):
+            return {"type": "integer", "minimum": kind.least, "maximum": kind.most}
         if isinstance(kind, schema.Ref):
             target = schema.KINDS[kind.kind]
             return {"type": "string", "pattern": schema.SLUG,

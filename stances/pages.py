@@ -32,7 +32,7 @@ class Page:
 
     @property
     def title(self) -> str:
-        return self.heading() if isinstance(self.heading, Title) else self.heading
+        return self.heading() if isinstance(self.heading, (Title, Continued)) else self.heading
 
     @functools.cached_property
     def output(self) -> str:
@@ -63,6 +63,61 @@ class Title:
 
     def __call__(self) -> str:
         return self.record[self.name] if self.name else quote_title(self.site, self.record)
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """A list's first page, as its later pages link back to it."""
+
+    url: str
+    heading: object  # its title, or a Title
+    kind: str
+
+    @property
+    def title(self) -> str:
+        return self.heading() if isinstance(self.heading, Title) else self.heading
+
+
+@dataclass(frozen=True)
+class Continued:
+    """The title of a list's later page: its first page's title, and which page of how many."""
+
+    first: FirstPage
+    number: int
+    count: int
+
+    def __call__(self) -> str:
+        what = "" if self.first.kind == "quotes" else ": quotes"
+        return f"{self.first.title}{what}, page {self.number} of {self.count}"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page stands in a list shown over several pages: its number, and every page's URL."""
+
+    number: int
+    urls: tuple  # from the site root, the first page's first
+    total: int  # items in the whole list
+    start: int = 1  # the place in the list of this page's first item, from 1
+
+    @property
+    def count(self) -> int:
+        return len(self.urls)
+
+    @property
+    def previous(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+class ListingContext(TypedDict):
+    first: FirstPage  # the list's first page, which shows what the list belongs to
+    quotes: list  # this page's part of the list
+    show_speaker: bool
+    pager: Pager
 
 
 class IndexContext(TypedDict):
@@ -157,12 +212,44 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         for record in site.all(kind):
             pages.append(Page(url_of(record), template, Title(site, record, title),
                               {"record": record, "related": related(site, record, lookup)}, where(record)))
+    for page in pages:
+        page.search = search_filters(site, page)  # from the whole list, before it is split over pages
+    pages = paginate(pages, site.settings.get("per_page", PER_PAGE))
     pages.append(Page("sitemap.xml", "sitemap", "Sitemap",
                       {"urls": sorted(page.url for page in pages if not page.is_file)}))
     for page in pages:
         page.base_url = base
-        page.search = search_filters(site, page)
     return pages, collisions(pages)
+
+
+PER_PAGE = 50
+PAGED = {"quotes": None, "topic": None, "actor": "related", "person": "related"}  # kind: where its "quotes" are
+
+
+def paginate(pages: list[Page], per_page: int) -> list[Page]:
+    """Split each long list of quotes over numbered pages: the first page keeps its URL and all else it
+    shows; pages 2, 3, ... (at <url>page/<n>/, template listing.html) show the rest of the list."""
+    result = []
+    for page in pages:
+        result.append(page)
+        if page.kind not in PAGED:
+            continue
+        holder = page.context if PAGED[page.kind] is None else page.context[PAGED[page.kind]]
+        quotes = holder["quotes"]
+        parts = [quotes[start:start + per_page] for start in range(0, len(quotes), per_page)] or [[]]
+        urls = (page.url,) + tuple(f"{page.url}page/{number}/" for number in range(2, len(parts) + 1))
+        if len(parts) > 1:
+            holder = {**holder, "quotes": parts[0]}
+            page.context = {**page.context, **({"quotes": parts[0]} if PAGED[page.kind] is None
+                                               else {PAGED[page.kind]: holder})}
+        page.context["pager"] = Pager(1, urls, len(quotes))
+        first = FirstPage(page.url, page.heading, page.kind)
+        for number in range(2, len(parts) + 1):
+            result.append(Page(urls[number - 1], "listing", Continued(first, number, len(parts)),
+                               {"first": first, "quotes": parts[number - 1], "show_speaker": page.kind != "person",
+                                "pager": Pager(number, urls, len(quotes), (number - 1) * per_page + 1)},
+                               page.origin))
+    return result
 
 
 def data_kinds() -> list[dict]:

@@ -56,6 +56,15 @@ class Bool:
 
 
 @dataclass(frozen=True)
+class Count:
+    """A whole number from `least` to `most`."""
+
+    least: int = 1
+    most: int = 10_000
+    describe = "whole number"
+
+
+@dataclass(frozen=True)
 class Ref:
     """The id of a record of another kind."""
 
@@ -150,6 +159,8 @@ _kind(Kind("site", "site", (
           "The order topics are shown in; topics not listed follow, in file order."),
     Field("intro", Markdown(), True, "What the dispute is; cites inline with [@source-id]."),
     Field("about", Markdown(cited=False), False, "How statements are sourced and checked (the site's own method)."),
+    Field("per_page", Count(least=1, most=10_000), False,
+          "At most this many quotes a page shows in a list; longer lists go on over numbered pages (default 50)."),
     CITE,
 ), "The explainer as a whole.", single=True))
 

@@ -216,6 +216,13 @@ class Converter:
             return None
         return node.value == "true"
 
+    def count(self, node, name, kind: schema.Count) -> int | None:
+        if (not isinstance(node, yaml.ScalarNode) or node.tag != INT or not re.fullmatch(r"[0-9]+", node.value)
+                or not kind.least <= int(node.value) <= kind.most):
+            self.fail(node, f"'{name}' must be a whole number from {kind.least} to {kind.most}")
+            return None
+        return int(node.value)
+
     def ref(self, node, name, kind: schema.Ref) -> str | None:
         value = self.scalar(node, name, f"the id of a {schema.KINDS[kind.kind].singular}")
         if value is None:
@@ -269,6 +276,8 @@ class Converter:
             return self.url(node, name)
         if isinstance(kind, schema.Bool):
             return self.boolean(node, name)
+        if isinstance(kind, schema.Count):
+            return self.count(node, name, kind)
         if isinstance(kind, schema.Ref):
             return self.ref(node, name, kind)
         if isinstance(kind, schema.ListOf):

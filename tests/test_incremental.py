@@ -77,7 +77,14 @@ def touch_without_change(content: Path, number: int) -> None:
     path.write_text(path.read_text())
 
 
-EDITS = [edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
+def page_by(content: Path, number: int) -> None:
+    """Show 1 to 3 quotes a page, or the default: lists split over pages differently, or not at all."""
+    path = content / "site.yml"
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("per_page:")]
+    path.write_text("\n".join(lines + ([f"per_page: {number % 3 + 1}"] if number % 4 else [])) + "\n")
+
+
+EDITS = [page_by, edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
          break_then_nothing, touch_without_change, toggle_method_page]
 
 

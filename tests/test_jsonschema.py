@@ -104,7 +104,10 @@ def test_shipped_content_validates(content, path):
         assert (path.parent / reference.group(1)).resolve() == (FOLDER / f"{kind}.schema.json").resolve()
 
 
+SITE = "title: T\ndescription: D\nlanguage: en\nbase_url: https://example.org/\nsides: [a]\nintro: I [@src].\n"
+
 GOOD = [
+    ("site", SITE + "per_page: 20\n"),
     ("sources", "id: a\noutlet: O\nheadline: H\npublished: 2024-03-02\nlanguage: en\n"),
     ("sources", "id: a\noutlet: O\nheadline: H\npublished: '2024'\nlanguage: en\ntranslation: human\n"),
     ("sources", "id: a\noutlet: O\nheadline: H\nlanguage: en\n"
@@ -138,6 +141,8 @@ BAD = [  # why, kind, record, what the schema says
     ("a bad record in a list", "actors", "- id: a\n  name: A\n  type: state\n- id: b\n  name: B\n",
      "'type' is a required property"),
     ("site as a list", "site", "- title: T\n", "is not of type 'object'"),
+    ("no quotes a page", "site", SITE + "per_page: 0\n", "0 is less than the minimum of 1"),
+    ("quotes a page as text", "site", SITE + "per_page: many\n", "'many' is not of type 'integer'"),
 ]
 
 
