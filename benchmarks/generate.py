@@ -131,7 +131,7 @@ def inline(sources: list[tuple[str, str | None]]) -> str:
     return "[" + "; ".join(f"@{s}, {loc}" if loc else f"@{s}" for s, loc in sources) + "]"
 
 
-def build_records(quotes: int, seed: int) -> dict[str, list[dict]]:
+def build_records(quotes: int, seed: int, per_page: int | None = None) -> dict[str, list[dict]]:
     """Every record, as a YAML-ready dict, by kind (site is a one-item list)."""
     w = Writer(seed)
     rng = w.rng
@@ -286,6 +286,8 @@ def build_records(quotes: int, seed: int) -> dict[str, list[dict]]:
                         "description": "A generated explainer used to benchmark the generator.",
                         "language": "en", "base_url": "https://example.org/stances/", "sides": SIDES,
                         "topics": order, "intro": intro, "about": about})
+    if per_page is not None:  # the site's default (50) unless asked: small, so tiny corpora have long lists
+        out["site"][0]["per_page"] = per_page
     return out
 
 
@@ -368,11 +370,11 @@ def write_hugo(records: dict, hugo: Path) -> None:
     (data / "kinds.json").write_text(json.dumps(data_kinds(), ensure_ascii=False), encoding="utf-8")
 
 
-def generate(quotes: int, out: Path, seed: int = 1) -> dict:
+def generate(quotes: int, out: Path, seed: int = 1, per_page: int | None = None) -> dict:
     """Write DIR/content and DIR/hugo; return counts by kind."""
     if out.exists():
         shutil.rmtree(out)
-    records = build_records(quotes, seed)
+    records = build_records(quotes, seed, per_page)
     write_content(records, out / "content")
     write_hugo(records, out / "hugo")
     return {kind: len(items) for kind, items in records.items()}
@@ -383,8 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quotes", type=int, required=True, help="number of quotes (N)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write content/ and hugo/ into")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--per-page", type=int, help="quotes a list page shows (default: the site's default, 50)")
     options = parser.parse_args(argv)
-    counts = generate(options.quotes, options.out, options.seed)
+    counts = generate(options.quotes, options.out, options.seed, options.per_page)
     print(", ".join(f"{count} {kind}" for kind, count in counts.items()))
     return 0
 

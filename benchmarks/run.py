@@ -9,7 +9,7 @@ and the generator's and Hugo templates' contents), then build it with both tools
 only: a no-op rebuild from the command line (build again, nothing changed, output in place), and,
 in a separate process through `stances.pipeline.run` (the function the preview server calls),
 a warm no-op rebuild and a one-record edit (one quote's words changed; timed until the rebuild
-returns, then its page, the quotes list and the speaker's page are checked on disk).
+returns, then its page and the pages of the quotes list and of the speaker's list that show it are checked on disk).
 
 Peak memory is each build process's own peak resident set, from the rusage that os.wait4 returns
 for it (Linux ru_maxrss; it covers the children the build itself waited for, such as the search
@@ -123,20 +123,20 @@ def build_hugo(binary: str, source: Path, out: Path) -> Run:
 # ---- corpora ------------------------------------------------------------------------------------
 
 
-def corpus_key(quotes: int, seed: int) -> str:
+def corpus_key(quotes: int, seed: int, per_page: int | None = None) -> str:
     digest = hashlib.sha256()
     for path in [HERE / "generate.py", *sorted((HERE / "hugo").rglob("*")), *sorted((ROOT / "assets").rglob("*"))]:
         if path.is_file():
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-    return f"{quotes}-s{seed}-{digest.hexdigest()[:12]}"
+    return f"{quotes}-s{seed}-{digest.hexdigest()[:12]}" + (f"-p{per_page}" if per_page else "")
 
 
-def corpus(quotes: int, seed: int, work: Path) -> Path:
-    """Generate a corpus once per size, seed and generator version."""
-    folder = work / corpus_key(quotes, seed)
+def corpus(quotes: int, seed: int, work: Path, per_page: int | None = None) -> Path:
+    """Generate a corpus once per size, seed, quotes a page and generator version."""
+    folder = work / corpus_key(quotes, seed, per_page)
     if not (folder / ".complete").is_file():
         started = time.perf_counter()
-        generate.generate(quotes, folder, seed)
+        generate.generate(quotes, folder, seed, per_page)
         (folder / ".complete").write_text("")
         print(f"  generated {quotes} quotes in {time.perf_counter() - started:.1f} s: {folder}", flush=True)
     return folder
@@ -214,15 +214,22 @@ def probe(content: Path, out: Path, runs: int) -> dict:
             marker = f"Edited words number {attempt} for the benchmark"
             target.write_text(re.sub(r"(- text: )", rf"\g<1>{marker}. ", original, count=1), encoding="utf-8")
             edits.append(build(named))
-            pages = [out / "quotes" / "quote-000001" / "index.html", out / "quotes" / "index.html",
-                     out / "people" / speaker / "index.html"]
-            checked.append(all(marker in page.read_text(encoding="utf-8") for page in pages))
+            pages = [out / "quotes" / "quote-000001" / "index.html",
+                     *showing(out / "quotes", "quote-000001"), *showing(out / "people" / speaker, "quote-000001")]
+            checked.append(len(pages) == 3 and all(marker in page.read_text(encoding="utf-8") for page in pages))
     finally:
         target.write_text(original, encoding="utf-8")
     build()  # leave the output matching the content again
     import resource
     return {"first": first, "noop": noop, "looked": looked, "edit": edits, "edit_checked": all(checked), "told": told,
             "cache": bool(kwargs), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def showing(first: Path, quote: str) -> list[Path]:
+    """The page of a list (its first page, or a later one under page/) that shows the quote's card."""
+    card = f'data-quote="{quote}"'
+    return [page for page in [first / "index.html", *sorted(first.glob("page/*/index.html"))]
+            if card in page.read_text(encoding="utf-8")]
 
 
 def in_process(content: Path, out: Path, runs: int) -> dict:
@@ -252,9 +259,10 @@ def median(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def bench(quotes: int, runs: int, seed: int, work: Path, binary: str, rebuilds: bool = True) -> Size:
+def bench(quotes: int, runs: int, seed: int, work: Path, binary: str, rebuilds: bool = True,
+          per_page: int | None = None) -> Size:
     print(f"{quotes} quotes (load average {load()}):", flush=True)
-    folder = corpus(quotes, seed, work)
+    folder = corpus(quotes, seed, work, per_page)
     size = Size(quotes)
     ours_out, hugo_out = folder / "out-ours", folder / "out-hugo"
     for attempt in range(runs):
@@ -369,8 +377,8 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
               "In-process runs go through `stances.pipeline.run` as the preview server calls it"
               + (", with the cache it keeps between rebuilds" if any(s.probe.get("cache") for s in sizes) else "")
               + " and the search index left to its background thread"
-              + "; the edit changes one quote's words and is timed until run() returns, then its page, the "
-                "quotes list and the speaker's page are checked on disk. The in-process no-op saves a quote file "
+              + "; the edit changes one quote's words and is timed until run() returns, then its page and "
+                "the pages of the quotes list and of the speaker's quotes that show it are checked on disk. The in-process no-op saves a quote file "
                 "again unchanged; like the edit, it names the file as serve's watcher would (`changed_paths`). "
                 "The full-look no-op changes nothing and names nothing, so every content file is looked at.", "",
               "| quotes | no-op (CLI) s | no-op in-process ms | no-op, full look ms | one-quote edit ms | "
@@ -390,13 +398,15 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
                      f"{ms(median(probe['edit']))} | {'yes' if probe['edit_checked'] else 'NO'} | "
                      f"{probe['rss_mb']:.0f} |")
     lines += ["", "## Same site?", "",
-              "Both tools build the same pages from the same records (`compare_sites`): the same HTML files, and on "
-              "each the same number of note marks, notes and quote cards.", ""]
+              "Whether both tools built the same pages from the same records (`compare_sites`): the same HTML files, "
+              "and on each the same number of note marks, notes and quote cards.", ""]
     for size in sizes:
         if size.compared:
             lines.append(f"- {size.quotes:,} quotes: {size.compared:,} pages compared, "
                          f"{len(size.differences)} differ" + ("" if not size.differences else
                                                             ": " + "; ".join(size.differences[:5])))
+        else:
+            lines.append(f"- {size.quotes:,} quotes: not compared, a build failed")
     lines += ["", "## Targets (at 10,000 quotes unless said)", ""]
     lines += targets(sizes)
     lines += ["", "## What differs between the two builds", "",
@@ -458,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--builds-only", action="store_true",
                         help="full builds and the comparison only: no no-op rebuilds, no one-record edit")
     parser.add_argument("--note", action="append", default=[], help="a line to add to RESULTS.md (repeatable)")
+    parser.add_argument("--per-page", type=int, help="quotes a list page shows (default: the site's default, 50)")
     parser.add_argument("--probe", nargs=2, type=Path, metavar=("CONTENT", "OUT"), help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.probe:
@@ -466,10 +477,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(n.replace("_", "").replace(",", "")) for n in options.quotes.split(",") if n.strip()]
     binary = hugo_binary()
     options.work.mkdir(parents=True, exist_ok=True)
-    results = [bench(quotes, max(1, options.runs), options.seed, options.work, binary, not options.builds_only)
-               for quotes in sizes]
+    results = [bench(quotes, max(1, options.runs), options.seed, options.work, binary, not options.builds_only,
+                     options.per_page) for quotes in sizes]
     command = "python benchmarks/run.py --quotes " + ",".join(map(str, sizes)) + f" --runs {options.runs}" + (
-        f" --seed {options.seed}" if options.seed != 1 else "") + (" --builds-only" if options.builds_only else "")
+        f" --seed {options.seed}" if options.seed != 1 else "") + (" --builds-only" if options.builds_only else "") + (
+        f" --per-page {options.per_page}" if options.per_page else "")
     text = report(results, options.runs, options.seed, command, binary, [f"- {note}" for note in options.note])
     options.results.parent.mkdir(parents=True, exist_ok=True)
     options.results.write_text(text, encoding="utf-8")

@@ -47,7 +47,7 @@ def test_whole_benchmark_at_a_tiny_size(tmp_path):
     results = tmp_path / "RESULTS.md"
     committed = BENCH / "RESULTS.md"
     before = committed.read_bytes() if committed.exists() else None
-    run = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quotes", "50", "--runs", "1",
+    run = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quotes", "50", "--runs", "1", "--per-page", "3",
                           "--results", str(results), "--work", str(tmp_path / "work")],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
