@@ -31,20 +31,34 @@ class PageMemo:
 
 @dataclass
 class Fragments:
-    """Quote cards and notes rendered once and reused on every page that shows them.
+    """Quote cards, notes and other record blocks rendered once and reused on every page that shows them.
 
-    Each entry keeps the records it read, so that a rebuild drops just the entries an edit touched.
+    Each entry keeps the records it read, and each record the entries that read it, so that a
+    rebuild drops just the entries an edit touched without looking at the others.
     """
 
     cards: dict = field(default_factory=dict)  # (quote id, show speaker, depth) -> (html, reads)
     notes: dict = field(default_factory=dict)  # (source id, locator, references, depth) -> (html, reads)
+    blocks: dict = field(default_factory=dict)  # (template, kind, id, depth) -> (html, reads)
+    readers: dict = field(default_factory=dict)  # (kind, id) -> {(entries name, key), ...}
+
+    def add(self, name: str, key: tuple, html, reads: frozenset) -> tuple:
+        found = getattr(self, name)[key] = (html, reads)
+        for record in reads:
+            self.readers.setdefault(record, set()).add((name, key))
+        return found
 
     def forget(self, changed: set) -> None:
-        if not changed:
-            return
-        for entries in (self.cards, self.notes):
-            for key in [key for key, (_, reads) in entries.items() if not reads.isdisjoint(changed)]:
-                del entries[key]
+        for record in changed:
+            for name, key in self.readers.pop(record, ()):
+                getattr(self, name).pop(key, None)
+
+    def merge(self, other: "Fragments") -> None:
+        """Take in what a render worker made."""
+        for name in ("cards", "notes", "blocks"):
+            for key, (html, reads) in getattr(other, name).items():
+                if key not in getattr(self, name):
+                    self.add(name, key, html, reads)
 
 
 @dataclass

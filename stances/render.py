@@ -132,6 +132,7 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "note_to": note_to,
         "quote_card": quote_card,
         "quote_cards": quote_cards,
+        "block": lambda name, record: renderer.block(page, name, record),
         "cites": site.citations_of,
         "get": site.get,
         "actor": lambda actor_id: site.get("actors", actor_id),
@@ -170,10 +171,10 @@ class Renderer:
             if page.kind not in self.loaded:
                 self.loaded[page.kind] = self.env.get_template(page.template)
 
-    def fragment(self, entries: dict, key: tuple, template: jinja2.Template, page: Page, context) -> Markup:
-        """Render a fragment once per key (`context()` gives its variables, only when it is rendered);
-        on every use, count the records it read as the page's."""
-        found = entries.get(key)
+    def fragment(self, name: str, key: tuple, template: jinja2.Template, page: Page, context) -> Markup:
+        """Render a fragment once per key in self.fragments.<name> (`context()` gives its variables, only
+        when it is rendered); on every use, count the records it read as the page's."""
+        found = getattr(self.fragments, name).get(key)
         if found is None:
             reads: set = set()
             token = reading.set(reads)
@@ -181,15 +182,22 @@ class Renderer:
                 html = Markup(template.render(**context(), **helpers(self.site, page, self, whole=False)))
             finally:
                 reading.reset(token)
-            found = entries[key] = (html, frozenset(reads))
+            found = self.fragments.add(name, key, html, frozenset(reads))
         page_reads = reading.get()
         if page_reads is not None:
             page_reads.update(found[1])
         return found[0]
 
     def card(self, page: Page, quote, show_speaker: bool = True) -> Markup:
-        return self.fragment(self.fragments.cards, (quote.id, bool(show_speaker), depth(page)), self.card_template,
+        return self.fragment("cards", (quote.id, bool(show_speaker), depth(page)), self.card_template,
                              page, lambda: {"quote": quote, "show_speaker": show_speaker})
+
+    def block(self, page: Page, name: str, record) -> Markup:
+        """A template (its name starting with _) rendered once per record and page depth, with `record`."""
+        if not name.startswith("_"):
+            raise ValueError(f"block({name!r}, ...): a block's template name starts with _")
+        return self.fragment("blocks", (name, record.kind, record.id, depth(page)), self.env.get_template(name),
+                             page, lambda: {"record": record})
 
     def endnote(self, page: Page, key: int, number: int, references: int) -> str:
         source_id, locator = self.site.notes.keys[key]
@@ -198,7 +206,7 @@ class Renderer:
             return {"note": {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
                              "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}}
 
-        html = self.fragment(self.fragments.notes, (source_id, locator, references, depth(page)), self.note_template,
+        html = self.fragment("notes", (source_id, locator, references, depth(page)), self.note_template,
                              page, context)
         return Markup(str.replace(html, NUMBER, str(number)))
 
@@ -348,8 +356,7 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
         memos.update(share.memos)
         problems += share.problems
         if share.fragments is not None and share.fragments is not cache.fragments:
-            cache.fragments.cards.update(share.fragments.cards)
-            cache.fragments.notes.update(share.fragments.notes)
+            cache.fragments.merge(share.fragments)
     return (memos if remember else {}), sorted(set(problems)), sum(share.count for share in shares)
 
 
