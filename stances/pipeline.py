@@ -131,8 +131,8 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
 
     They would when no record was added or removed, the records stand in the same order, no
     changed record cites differently, and no field that changed is one the plan read (see
-    `planning`). The pages hold the last build's record objects, so the changed records are
-    brought up to date in place, and the site is pointed at those same objects.
+    `planning`). The pages hold the last build's record objects, so the changed records (and any
+    read again unchanged) are brought up to date in place, and the site is pointed at those same objects.
     """
     if cache.plan is None or changed is None:
         return None
@@ -147,7 +147,9 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
             return None
         if any((key[0], key[1], name) in fields for name in changed_fields(earlier, record)):
             return None
-    for key in changed:
+    # Changed records, and records read again from a file whose text changed around them (moved,
+    # renamed, reformatted: new objects, the same data), are brought up to date in place.
+    for key in [key for key, record in now.items() if cache.records[key] is not record]:
         earlier, record = cache.records[key], now[key]
         earlier.__dict__.update(record.__dict__)  # every page that holds the record sees its new values
         site.records[key[0]][key[1]] = now[key] = earlier
@@ -251,7 +253,7 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
                                                workers=workers or os.cpu_count() or 1, same_plan=same_plan)
         clock("render and write pages")
         result.problems += found
-        data, rows = export(site, changed, cache.data)
+        data, rows = export(site, changed, cache.data, cache.data_texts)
         for name, text in data.items():
             if changed is None or cache.data_texts.get(name) != text:
                 writer.page(name, text)

@@ -39,7 +39,7 @@ def delete_added(content: Path, number: int) -> None:
 
 
 def change_speaker(content: Path, number: int) -> None:
-    path = content / "quotes" / "brown-fields.yml"
+    path = next((content / "quotes").glob("*brown-fields.yml"))  # see rename_quote_file
     text = path.read_text()
     path.write_text(text.replace("speaker: bo-brown", "speaker: ann-lee") if "bo-brown" in text
                     else text.replace("speaker: ann-lee", "speaker: bo-brown"))
@@ -84,7 +84,20 @@ def page_by(content: Path, number: int) -> None:
     path.write_text("\n".join(lines + ([f"per_page: {number % 3 + 1}"] if number % 4 else [])) + "\n")
 
 
-EDITS = [page_by, edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
+def rename_quote_file(content: Path, number: int) -> None:
+    """The same records from a file that sorts elsewhere: their order changes, nothing else."""
+    here, there = content / "quotes" / "brown-fields.yml", content / "quotes" / "zz-brown-fields.yml"
+    (here if here.exists() else there).rename(there if here.exists() else here)
+
+
+def reformat_quote_file(content: Path, number: int) -> None:
+    """A comment line added or taken away: the same records, read again, each a line lower or higher."""
+    path = content / "quotes" / "lee.yml"
+    text = path.read_text()
+    path.write_text(text.removeprefix("# moved\n") if text.startswith("# moved\n") else "# moved\n" + text)
+
+
+EDITS = [page_by, rename_quote_file, reformat_quote_file, edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
          break_then_nothing, touch_without_change, toggle_method_page]
 
 
