@@ -75,7 +75,7 @@ class Cache:
     last: tuple | None = None  # the inputs of the last good build, with what it found
     out: Path | None = None  # where the last good build was written
     written: set = field(default_factory=set)  # the pages and data files it wrote there
-    data: dict = field(default_factory=dict)  # (kind, id) -> (JSON line, CSV row) in the data files
+    data: dict = field(default_factory=dict)  # kind -> {id: (JSON line, CSV row)} in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
     fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
     plan: tuple | None = None  # (pages, the fields the plan read, base URL) of the last good build

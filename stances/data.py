@@ -40,33 +40,44 @@ def csv_row(kind: schema.Kind, row: dict) -> str:
     return buffer.getvalue()
 
 
-def export(site: Site, changed: set | None = None, earlier: dict | None = None) -> tuple[dict[str, str], dict]:
-    """Return {output path: text} for every data file, and each record's rendering for the next build.
+def export(site: Site, changed: set | None = None, earlier: dict | None = None,
+           earlier_texts: dict | None = None) -> tuple[dict[str, str], dict]:
+    """Return {output path: text} for every data file, and each kind's renderings for the next build.
 
     A kind's JSON file holds one record a line, so a record that did not change (not in
-    `changed`) reuses its rendering from `earlier`.
+    `changed`) reuses its rendering from `earlier` ({kind: {id: (JSON line, CSV row)}}); a kind
+    none of whose records changed reuses its files from `earlier_texts` whole.
     """
-    earlier = earlier if changed is not None and earlier is not None else {}
+    fresh = changed is None or earlier is None
+    earlier = {} if fresh else earlier
+    earlier_texts = {} if fresh or earlier_texts is None else earlier_texts
     changed = changed or set()
+    touched = {kind for kind, _ in changed}
     rows: dict = {}
     files: dict[str, str] = {}
     parts = [f' "site": {json.dumps(plain_value(dict(site.settings.data)), ensure_ascii=False, sort_keys=True)}']
     for kind in schema.KINDS.values():
         if kind.single:
             continue
-        lines, table = [], [csv_row(kind, {field.name: field.name for field in kind.fields})]
-        for record in site.all(kind.name):
-            key = (kind.name, record.id)
-            if key in earlier and key not in changed:
-                rows[key] = earlier[key]
-            else:
-                row = record_as_data(kind, record)
-                rows[key] = (json.dumps(row, ensure_ascii=False, sort_keys=True), csv_row(kind, row))
-            lines.append(rows[key][0])
-            table.append(rows[key][1])
-        text = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
-        files[f"data/{kind.name}.json"] = text + "\n"
-        files[f"data/{kind.name}.csv"] = "".join(table)
-        parts.append(f" {json.dumps(kind.name)}: {text}")
+        name = f"data/{kind.name}"
+        if (kind.name not in touched and kind.name in earlier and f"{name}.json" in earlier_texts
+                and list(earlier[kind.name]) == list(site.records.get(kind.name, {}))):  # not even reordered
+            rows[kind.name] = earlier[kind.name]
+            files[f"{name}.json"], files[f"{name}.csv"] = earlier_texts[f"{name}.json"], earlier_texts[f"{name}.csv"]
+        else:
+            known = earlier.get(kind.name, {})
+            rows[kind.name] = done = {}
+            for record in site.all(kind.name):
+                found = known.get(record.id)
+                if found is None or (kind.name, record.id) in changed:
+                    row = record_as_data(kind, record)
+                    found = (json.dumps(row, ensure_ascii=False, sort_keys=True), csv_row(kind, row))
+                done[record.id] = found
+            lines = [line for line, _ in done.values()]
+            text = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+            files[f"{name}.json"] = text + "\n"
+            files[f"{name}.csv"] = csv_row(kind, {field.name: field.name for field in kind.fields}) + "".join(
+                row for _, row in done.values())
+        parts.append(f" {json.dumps(kind.name)}: {files[f'{name}.json'][:-1]}")
     files["data/all.json"] = "{\n" + ",\n".join(parts) + "\n}\n"
     return files, rows
