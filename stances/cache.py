@@ -78,8 +78,9 @@ class Cache:
     data: dict = field(default_factory=dict)  # kind -> {id: (JSON line, CSV row)} in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
     fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
-    plan: tuple | None = None  # (pages, the fields the plan read, base URL) of the last good build
+    plan: tuple | None = None  # (pages, fields the plan read, base URL, ids by kind, HTML pages) of the last good build
     env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
+    link_state: object = None  # link.LinkState: what the last link made, for a small edit to patch
 
 
 def inputs_key(*folders: Path) -> tuple:

@@ -126,15 +126,32 @@ class Linked:
     statements: list  # (source id, Statement)
 
 
+@dataclass
+class LinkState:
+    """What the last link made, for `relink` to patch: the order of records, the index, the site."""
+
+    order: list  # (kind, id) of every record, in load order
+    by_kind: dict  # kind -> {id: validated Record}
+    site: Site
+    cited_by: dict  # source id -> [Statement], the source's own included
+    problems: list  # what linking the records found, in record order
+    unused: list  # unused(site)
+
+
 def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None, list[Problem]]:
     """Resolve every reference and citation; render prose once; compute back-references.
 
     With a cache, a record that is the same object as last time (its file did not change), among
-    the same ids, is not linked again: its result is taken from the cache.
+    the same ids, is not linked again: its result is taken from the cache; and when only a few
+    records changed, and cite and name as before, the last site is patched (see `relink`).
     """
+    cache = cache or Cache()
+    patched = relink(records, cache)
+    if patched is not None:
+        return patched
+    cache.link_state = None
     by_kind, problems = index(records)
     settings = by_kind["site"].get("site")
-    cache = cache or Cache()
     md = make_markdown()
     ids = {kind: frozenset(found) for kind, found in by_kind.items()}
     reuse = ids == cache.ids
@@ -168,8 +185,60 @@ def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None
     site.cited_by = {source: [statement for statement in statements
                               if statement.record.kind != "sources" or statement.record.id != source]
                      for source, statements in cited_by.items()}
-    problems += unused(site)
-    return site, problems
+    found = unused(site)
+    if not problems or all(not problem.is_error for problem in problems):  # no duplicate ids, all linked
+        cache.link_state = LinkState([(record.kind, record.id) for record in records], by_kind, site, cited_by,
+                                     list(problems), found)
+    return site, problems + found
+
+
+RELINK_AT_MOST = 50  # changed records; beyond this a full link costs about the same
+
+
+def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | None:
+    """Patch the last linked site for the few records that changed, or None where a full link is needed.
+
+    It can when the same records stand in the same order, none is the site settings, a source, a
+    person or an event (what `unused` and the topic order read), no quote changed speaker, and each
+    changed record cites the same sources, fields and locators as before (so every back-reference
+    list keeps its order). Otherwise, or if anything is unsure, None.
+    """
+    state = cache.link_state
+    if state is None or len(records) != len(state.order):
+        return None
+    fresh = [record for record in records
+             if (done := cache.linked.get(id(record))) is None or done.source is not record]
+    if not fresh or len(fresh) > RELINK_AT_MOST or [(r.kind, r.id) for r in records] != state.order:
+        return None
+    md = make_markdown()
+    patches = []
+    for record in fresh:
+        old = state.by_kind[record.kind].get(record.id)
+        before = cache.linked.get(id(old)) if old is not None else None
+        if before is None or before.source is not old or record.kind in ("site", "sources", "people", "events"):
+            return None
+        if record.kind == "quotes" and old.get("speaker") != record.get("speaker"):
+            return None
+        after = link_record(md, cache, cache.prose, record, state.by_kind)
+        if [(source, s.field, s.locator) for source, s in before.statements] != \
+                [(source, s.field, s.locator) for source, s in after.statements]:
+            return None
+        patches.append((old, before, record, after))
+    again = False
+    for old, before, record, after in patches:
+        state.by_kind[record.kind][record.id] = record
+        del cache.linked[id(old)]
+        cache.linked[id(record)] = after
+        state.site.records[record.kind][record.id] = after.record
+        for (source, was), (_, now) in zip(before.statements, after.statements):
+            for statements in (state.cited_by[source], state.site.cited_by.get(source, [])):
+                for number, statement in enumerate(statements):
+                    if statement is was:
+                        statements[number] = now
+        again = again or bool(before.problems or after.problems)
+    if again:
+        state.problems = [problem for record in records for problem in cache.linked[id(record)].problems]
+    return state.site, state.problems + state.unused
 
 
 def link_record(md, cache: Cache, earlier: dict, record: Record, by_kind: dict) -> Linked:

@@ -136,7 +136,7 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
     """
     if cache.plan is None or changed is None:
         return None
-    pages, fields, planned_base, order = cache.plan
+    pages, fields, planned_base, order, _ = cache.plan
     if planned_base != base_url or any(key not in cache.records or key not in now for key in changed):
         return None
     if any(list(ids) != order.get(kind) for kind, ids in site.records.items()):
@@ -219,9 +219,9 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         finally:
             planning.reset(token)
         result.problems += found
-        planned = (pages, fields, base_url, {kind: list(ids) for kind, ids in site.records.items()})
+        planned = (pages, fields, base_url, {kind: list(ids) for kind, ids in site.records.items()}, None)
     clock("plan")
-    result.pages = sum(1 for page in pages if page.template.endswith(".html"))
+    result.pages = cache.plan[4] if same_plan else sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
         return result
     try:
@@ -232,7 +232,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
             cache.out = None  # records were brought up to date in place: the next build starts afresh
     if not result.failed(strict):
         if not same_plan:
-            cache.plan = planned
+            cache.plan = planned[:4] + (result.pages,)
         cache.last = (inputs, result)
     if remember:
         # What the cache holds lives until the next rebuild: keep the collector from walking it

@@ -218,3 +218,22 @@ def test_rebuilds_told_which_files_changed_match_fresh_builds(tmp_path):
     assert "gauge 9" not in page.read_text()
     build(tmp_path / "site", {str(lee.absolute())})
     assert "gauge 9" in page.read_text()
+
+
+def test_an_edit_that_breaks_a_reference_then_its_fix_match_fresh_builds(tmp_path):
+    """A one-quote edit is linked on its own (the last site patched): its errors must still show."""
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN, content)
+    cache = Cache()
+    build = lambda out, cache: run(content, ROOT / "templates", ROOT / "assets", out, cache=cache)  # noqa: E731
+    build(tmp_path / "site", cache)
+    lee = content / "quotes" / "lee.yml"
+    text = lee.read_text()
+    lee.write_text(text.replace("topics: [the-dam]", "topics: [the-damm]", 1))
+    broken = build(tmp_path / "site", cache)
+    assert [str(p).split("content/", 1)[1] for p in broken.problems if p.is_error] == [
+        "quotes/lee.yml:12:12: error: unknown topic 'the-damm' (did you mean 'the-dam'?)"]
+    lee.write_text(text.replace("We will consider the gauge.", "We will consider the gauge at last."))
+    assert not build(tmp_path / "site", cache).failed(strict=False)
+    assert not build(tmp_path / "fresh", Cache()).failed(strict=False)
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
