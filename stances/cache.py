@@ -65,6 +65,7 @@ class Fragments:
 class Cache:
     files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
     listing: tuple | None = None  # what scan() listed last: ([(kind, path, stat key)], problems)
+    read: tuple | None = None  # the last read: (records, the files' problems, path -> (first, end) in records)
     prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
     linked: dict = field(default_factory=dict)  # id(validated record) -> link.Linked
     ids: dict = field(default_factory=dict)  # kind -> frozenset of ids, at the last link

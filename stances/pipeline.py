@@ -102,7 +102,12 @@ def read_records(content: Path, cache: Cache, paths: set | None = None) -> tuple
     """
     files, problems = listed(content, cache, paths)
     cache.listing = (files, list(problems))
+    patched = reread(files, cache, paths) if paths is not None else None
+    if patched is not None:
+        records, found, touched = patched
+        return records, problems + found, touched
     records: list = []
+    spans: dict = {}
     kept: dict = {}
     touched = len(files) != len(cache.files)
     for kind, path, key in files:
@@ -120,10 +125,50 @@ def read_records(content: Path, cache: Cache, paths: set | None = None) -> tuple
             else:
                 touched = True
         kept[path] = (key, found_records, found)
+        spans[path] = (len(records), len(records) + len(found_records))
         records += found_records
         problems += found
     cache.files = kept
+    cache.read = (records, problems[len(cache.listing[1]):], spans)
     return records, problems, touched
+
+
+def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | None:
+    """Read again just the files the watcher named, into the last read's records; or None where a
+    full read is needed: a file came or went, or one named now holds another number of records,
+    or has problems, or had them."""
+    if cache.read is None or len(files) != len(cache.files):
+        return None
+    records, found, spans = cache.read
+    records, touched, updates = list(records), False, {}
+    for path in paths:
+        earlier = cache.files.get(path)
+        if earlier is None:
+            continue  # not a content file; a new one would have changed the count
+        try:
+            key = stat_key(os.stat(path))
+        except FileNotFoundError:
+            return None
+        if key == earlier[0]:
+            continue
+        if earlier[2] or not earlier[1]:
+            return None
+        document, problems = load_file(earlier[1][0].kind, Path(path))
+        if document is None or problems:
+            return None
+        now, problems = records_of(document)
+        if problems or len(now) != len(earlier[1]):
+            return None
+        if same_records(earlier[1], now):
+            now = earlier[1]  # saved again unchanged: the records it held still stand
+        else:
+            touched = True
+            start, end = spans[path]
+            records[start:end] = now
+        updates[path] = (key, now, [])
+    cache.files.update(updates)
+    cache.read = (records, found, spans)
+    return records, list(found), touched
 
 
 def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None) -> list | None:

@@ -341,7 +341,7 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
     todo: list[Page] = []
     for page in pages:  # with the same plan as last time, every page's plan is the same as its memo's
         memo = earlier.get(page.output)
-        if memo is not None and not memo.reads & changed and (same_plan or memo.fingerprint == fingerprint(page)):
+        if memo is not None and memo.reads.isdisjoint(changed) and (same_plan or memo.fingerprint == fingerprint(page)):
             memos[page.output] = memo
         else:
             todo.append(page)
