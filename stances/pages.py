@@ -347,8 +347,14 @@ class Lookup:
         self.quotes = by_date(site.all("quotes"), "said")
         self.events = by_date(site.all("events"))
         self.by: dict[str, dict] = defaultdict(lambda: defaultdict(list))
-        for quote in self.quotes:
+        for person in site.all("people"):
+            for actor in dict.fromkeys(role.get("actor") for role in person["roles"] if role.get("actor")):
+                self.by["people-of-actor"][actor].append(person)
+                self.by["actors-of-person"][person.id].append(actor)
+        for quote in self.quotes:  # by date, as the quotes list: so are the lists made here
             self.by["quotes-of-speaker"][quote["speaker"]].append(quote)
+            for actor in self.by["actors-of-person"].get(quote["speaker"], []):
+                self.by["quotes-for-actor"][actor].append(quote)
             for topic in quote.get("topics", []):
                 self.by["quotes-on-topic"][topic].append(quote)
             if quote.get("event"):
@@ -367,9 +373,6 @@ class Lookup:
             self.by["proposals-by-actor"][proposal["by"]].append(proposal)
             for topic in proposal.get("topics", []):
                 self.by["proposals-on-topic"][topic].append(proposal)
-        for person in site.all("people"):
-            for actor in dict.fromkeys(role.get("actor") for role in person["roles"] if role.get("actor")):
-                self.by["people-of-actor"][actor].append(person)
 
     def __call__(self, relation: str, record_id: str) -> list:
         return self.by[relation].get(record_id, [])
@@ -435,13 +438,11 @@ def timeline_context(lookup: Lookup) -> TimelineContext:
 def related(site: Site, record: Record, lookup: Lookup) -> dict:
     """What a record's own page lists beside it."""
     if record.kind == "actors":
-        people = lookup("people-of-actor", record.id)
         return {
             "positions": lookup("positions-of-actor", record.id),
             "proposals": lookup("proposals-by-actor", record.id),
-            "people": people,
-            "quotes": sorted((q for p in people for q in lookup("quotes-of-speaker", p.id)),
-                             key=lambda q: q["said"].sort_key if q.get("said") else (9999, 99, 99)),
+            "people": lookup("people-of-actor", record.id),
+            "quotes": lookup("quotes-for-actor", record.id),
         }
     if record.kind == "people":
         return {"quotes": lookup("quotes-of-speaker", record.id), "events": lookup("events-with-person", record.id)}
