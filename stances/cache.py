@@ -82,6 +82,8 @@ class Cache:
     plan: tuple | None = None  # (pages, fields the plan read, base URL, ids by kind, HTML pages) of the last good build
     env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
     link_state: object = None  # link.LinkState: what the last link made, for a small edit to patch
+    reread: list | None = None  # the records the last read read again in place, ids unchanged; None: unknown
+    relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
 
 
 def inputs_key(*folders: Path) -> tuple:
@@ -95,8 +97,11 @@ def current_records(records: dict) -> dict:
     return {(kind, record_id): record for kind, ids in records.items() for record_id, record in ids.items()}
 
 
-def changed_records(earlier: dict, now: dict) -> set:
-    """(kind, id) of every record added, removed or changed between two builds."""
+def changed_records(earlier: dict, now: dict, among: set | None = None) -> set:
+    """(kind, id) of every record added, removed or changed between two builds (`among`: the only
+    keys that can have changed, when that is known)."""
+    if among is not None:
+        return {key for key in among if earlier[key] is not now[key] and earlier[key].data != now[key].data}
     changed = set(now.keys() ^ earlier.keys())
     changed.update(key for key, record in now.items()
                    if key in earlier and earlier[key] is not record and earlier[key].data != record.data)

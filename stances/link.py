@@ -149,7 +149,7 @@ def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None
     patched = relink(records, cache)
     if patched is not None:
         return patched
-    cache.link_state = None
+    cache.link_state = cache.relinked = None
     by_kind, problems = index(records)
     settings = by_kind["site"].get("site")
     md = make_markdown()
@@ -206,9 +206,15 @@ def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | 
     state = cache.link_state
     if state is None or len(records) != len(state.order):
         return None
-    fresh = [record for record in records
-             if (done := cache.linked.get(id(record))) is None or done.source is not record]
-    if not fresh or len(fresh) > RELINK_AT_MOST or [(r.kind, r.id) for r in records] != state.order:
+    if cache.reread is not None:  # the read named the records it read again, in place, ids unchanged
+        fresh = [record for record in cache.reread
+                 if (done := cache.linked.get(id(record))) is None or done.source is not record]
+    else:
+        fresh = [record for record in records
+                 if (done := cache.linked.get(id(record))) is None or done.source is not record]
+        if [(r.kind, r.id) for r in records] != state.order:
+            return None
+    if not fresh or len(fresh) > RELINK_AT_MOST:
         return None
     md = make_markdown()
     patches = []
@@ -238,6 +244,8 @@ def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | 
         again = again or bool(before.problems or after.problems)
     if again:
         state.problems = [problem for record in records for problem in cache.linked[id(record)].problems]
+    if cache.relinked is not None:
+        cache.relinked.update((record.kind, record.id) for record in fresh)
     return state.site, state.problems + state.unused
 
 

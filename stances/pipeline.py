@@ -106,6 +106,7 @@ def read_records(content: Path, cache: Cache, paths: set | None = None) -> tuple
     if patched is not None:
         records, found, touched = patched
         return records, problems + found, touched
+    cache.reread = None
     records: list = []
     spans: dict = {}
     kept: dict = {}
@@ -140,7 +141,7 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
     if cache.read is None or len(files) != len(cache.files):
         return None
     records, found, spans = cache.read
-    records, touched, updates = list(records), False, {}
+    records, touched, updates, fresh = list(records), False, {}, []
     for path in paths:
         earlier = cache.files.get(path)
         if earlier is None:
@@ -165,13 +166,19 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
             touched = True
             start, end = spans[path]
             records[start:end] = now
+            if fresh is not None and [key_of(r) for r in now] == [key_of(r) for r in earlier[1]]:
+                fresh += now
+            else:
+                fresh = None  # an id changed: link must look at the order of every record
         updates[path] = (key, now, [])
     cache.files.update(updates)
     cache.read = (records, found, spans)
+    cache.reread = fresh
     return records, list(found), touched
 
 
-def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None) -> list | None:
+def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None,
+              relinked: set | None = None) -> list | None:
     """The last good build's pages, if this build's records would plan them the same; else None.
 
     They would when no record was added or removed, the records stand in the same order, no
@@ -194,7 +201,7 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
             return None
     # Changed records, and records read again from a file whose text changed around them (moved,
     # renamed, reformatted: new objects, the same data), are brought up to date in place.
-    for key in [key for key, record in now.items() if cache.records[key] is not record]:
+    for key in [key for key in (now if relinked is None else relinked) if cache.records[key] is not now[key]]:
         earlier, record = cache.records[key], now[key]
         earlier.__dict__.update(record.__dict__)  # every page that holds the record sees its new values
         site.records[key[0]][key[1]] = now[key] = earlier
@@ -249,12 +256,17 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         return result
     if archive is not None:
         result.problems += verify(site, archive)
-    now = current_records(site.records)
+    relinked = cache.relinked if cache.records else None
+    if relinked is not None:  # only these changed since the last good build: patch its records
+        now = dict(cache.records)
+        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
+    else:
+        now = current_records(site.records)
     if out is not None:
         out = out.absolute()
         fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
-    changed = None if out is None or fresh else changed_records(cache.records, now)
-    pages = last_plan(cache, site, now, changed, base_url)
+    changed = None if out is None or fresh else changed_records(cache.records, now, relinked)
+    pages = last_plan(cache, site, now, changed, base_url, relinked)
     same_plan = pages is not None
     if pages is None:
         fields: set = set()
@@ -319,5 +331,6 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
     result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
         cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
+        cache.relinked = set()  # from here, what relink patches is counted again
         cache.data_texts = data
         cache.written = current

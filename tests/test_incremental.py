@@ -221,19 +221,27 @@ def test_rebuilds_told_which_files_changed_match_fresh_builds(tmp_path):
 
 
 def test_an_edit_that_breaks_a_reference_then_its_fix_match_fresh_builds(tmp_path):
-    """A one-quote edit is linked on its own (the last site patched): its errors must still show."""
+    """A few records edited are linked on their own (the last site patched): their errors must still
+    show, and what a failed build patched must not be lost when the next build, told only of the fix,
+    succeeds."""
     content = tmp_path / "content"
     shutil.copytree(GOLDEN, content)
     cache = Cache()
-    build = lambda out, cache: run(content, ROOT / "templates", ROOT / "assets", out, cache=cache)  # noqa: E731
+
+    def build(out, cache, *paths):
+        return run(content, ROOT / "templates", ROOT / "assets", out, cache=cache,
+                   changed_paths={str(path.absolute()) for path in paths} if paths else None)
+
     build(tmp_path / "site", cache)
-    lee = content / "quotes" / "lee.yml"
+    lee, brown = content / "quotes" / "lee.yml", content / "quotes" / "brown-fields.yml"
     text = lee.read_text()
     lee.write_text(text.replace("topics: [the-dam]", "topics: [the-damm]", 1))
-    broken = build(tmp_path / "site", cache)
+    brown.write_text(brown.read_text().replace("our wells.", "our wells, all of them."))
+    broken = build(tmp_path / "site", cache, lee, brown)
     assert [str(p).split("content/", 1)[1] for p in broken.problems if p.is_error] == [
         "quotes/lee.yml:12:12: error: unknown topic 'the-damm' (did you mean 'the-dam'?)"]
     lee.write_text(text.replace("We will consider the gauge.", "We will consider the gauge at last."))
-    assert not build(tmp_path / "site", cache).failed(strict=False)
+    assert not build(tmp_path / "site", cache, lee).failed(strict=False)
     assert not build(tmp_path / "fresh", Cache()).failed(strict=False)
     assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
+    assert "all of them" in (tmp_path / "site" / "quotes" / "brown-fields" / "index.html").read_text()
