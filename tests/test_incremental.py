@@ -130,73 +130,77 @@ def test_incremental_rebuilds_equal_a_fresh_build(edits):
             shutil.rmtree(fresh)
 
 
+class Rebuilds:
+    """A copy of the golden content, built as `serve` builds it: with one cache kept across builds."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.content, self.cache = folder, folder / "content", Cache()
+        shutil.copytree(GOLDEN, self.content)
+
+    def build(self, out: str = "site", told: set | None = None, fresh: bool = False):
+        """Build into folder/out; `told`: the changed files, as the watcher names them; `fresh`: with no cache."""
+        return run(self.content, ROOT / "templates", ROOT / "assets", self.folder / out,
+                   cache=Cache() if fresh else self.cache,
+                   changed_paths=None if told is None else {str(path.absolute()) for path in told})
+
+
 def test_a_one_record_edit_renders_only_the_pages_that_show_it(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(GOLDEN, content)
-    cache = Cache()
-    first = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
-    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    golden = Rebuilds(tmp_path)
+    first = golden.build()
+    again = golden.build()
     assert first.rendered > 20
     assert again.rendered == 0  # a no-op rebuild renders nothing
-    edit_quote_text(content, 7)
-    edited = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    edit_quote_text(golden.content, 7)
+    edited = golden.build()
     assert 0 < edited.rendered < first.rendered
     assert "We will consider gauge 7." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
 
 
 def test_a_failed_build_is_not_forgotten_by_a_rebuild_that_changed_nothing(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(GOLDEN, content)
-    cache = Cache()
-    assert not run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache).failed(False)
-    path = content / "topics" / "the-dam.yml"
+    golden = Rebuilds(tmp_path)
+    assert not golden.build().failed(False)
+    path = golden.content / "topics" / "the-dam.yml"
     path.write_text(path.read_text() + "bogus: field\n")
-    broken = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
-    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    broken = golden.build()
+    again = golden.build()
     assert broken.failed(False) and again.failed(False)
     assert [str(p) for p in again.problems] == [str(p) for p in broken.problems]
 
 
 def test_a_rebuild_that_changed_nothing_reports_what_the_last_build_found(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(GOLDEN, content)
-    cache = Cache()
-    first = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
-    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    golden = Rebuilds(tmp_path)
+    first = golden.build()
+    again = golden.build()
     assert (again.pages, again.records, again.rendered, again.changed) == (first.pages, first.records, 0, [])
     assert sorted(map(str, again.problems)) == sorted(map(str, first.problems))
 
 
 def test_a_file_saved_again_unchanged_rebuilds_nothing(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(GOLDEN, content)
-    cache = Cache()
-    run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
-    path = content / "quotes" / "lee.yml"
+    golden = Rebuilds(tmp_path)
+    golden.build()
+    path = golden.content / "quotes" / "lee.yml"
     text = path.read_text()
     path.unlink()
     path.write_text(text)  # a new file, a new time stamp, the same words: what an editor's save does
-    again = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    again = golden.build()
     assert (again.rendered, again.changed) == (0, [])
     path.write_text(text.replace("We will consider the gauge.", "We will consider the gauge again."))
-    edited = run(content, ROOT / "templates", ROOT / "assets", tmp_path / "site", cache=cache)
+    edited = golden.build()
     assert edited.rendered > 0
     assert "We will consider the gauge again." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
 
 
 def test_rebuilds_told_which_files_changed_match_fresh_builds(tmp_path):
     """What `serve` does: its watcher names the changed paths, and only those are looked at."""
-    content = tmp_path / "content"
-    shutil.copytree(GOLDEN, content)
-    cache = Cache()
+    golden = Rebuilds(tmp_path)
+    content = golden.content
 
-    def build(out: Path, paths=None, with_cache=True):
-        result = run(content, ROOT / "templates", ROOT / "assets", out, cache=cache if with_cache else Cache(),
-                     changed_paths=paths)
+    def build(out: str = "site", told=None, fresh=False):
+        result = golden.build(out, told, fresh)
         assert not result.failed(strict=False), [str(p) for p in result.problems]
         return result
 
-    build(tmp_path / "site")
+    build()
     added = content / "quotes" / "more" / "added-1.yml"  # in a new subfolder, too
     added.parent.mkdir()
     steps = [
@@ -207,16 +211,16 @@ def test_rebuilds_told_which_files_changed_match_fresh_builds(tmp_path):
     ]
     for number, (change, paths) in enumerate(steps):
         change()
-        build(tmp_path / "site", {str(path.absolute()) for path in paths})
-        build(tmp_path / f"fresh-{number}", with_cache=False)
+        build(told=paths)
+        build(f"fresh-{number}", fresh=True)
         assert snapshot(tmp_path / "site") == snapshot(tmp_path / f"fresh-{number}"), number
     # Told nothing changed, it looks at nothing: the watcher's word is what a rebuild goes by.
     lee = content / "quotes" / "lee.yml"
     lee.write_text(lee.read_text().replace("We will consider gauge 3.", "We will consider gauge 9."))
     page = tmp_path / "site" / "quotes" / "lee-consider" / "index.html"
-    build(tmp_path / "site", set())
+    build(told=set())
     assert "gauge 9" not in page.read_text()
-    build(tmp_path / "site", {str(lee.absolute())})
+    build(told={lee})
     assert "gauge 9" in page.read_text()
 
 
@@ -224,24 +228,17 @@ def test_an_edit_that_breaks_a_reference_then_its_fix_match_fresh_builds(tmp_pat
     """A few records edited are linked on their own (the last site patched): their errors must still
     show, and what a failed build patched must not be lost when the next build, told only of the fix,
     succeeds."""
-    content = tmp_path / "content"
-    shutil.copytree(GOLDEN, content)
-    cache = Cache()
-
-    def build(out, cache, *paths):
-        return run(content, ROOT / "templates", ROOT / "assets", out, cache=cache,
-                   changed_paths={str(path.absolute()) for path in paths} if paths else None)
-
-    build(tmp_path / "site", cache)
-    lee, brown = content / "quotes" / "lee.yml", content / "quotes" / "brown-fields.yml"
+    golden = Rebuilds(tmp_path)
+    golden.build()
+    lee, brown = golden.content / "quotes" / "lee.yml", golden.content / "quotes" / "brown-fields.yml"
     text = lee.read_text()
     lee.write_text(text.replace("topics: [the-dam]", "topics: [the-damm]", 1))
     brown.write_text(brown.read_text().replace("our wells.", "our wells, all of them."))
-    broken = build(tmp_path / "site", cache, lee, brown)
+    broken = golden.build(told={lee, brown})
     assert [str(p).split("content/", 1)[1] for p in broken.problems if p.is_error] == [
         "quotes/lee.yml:12:12: error: unknown topic 'the-damm' (did you mean 'the-dam'?)"]
     lee.write_text(text.replace("We will consider the gauge.", "We will consider the gauge at last."))
-    assert not build(tmp_path / "site", cache, lee).failed(strict=False)
-    assert not build(tmp_path / "fresh", Cache()).failed(strict=False)
+    assert not golden.build(told={lee}).failed(strict=False)
+    assert not golden.build("fresh", fresh=True).failed(strict=False)
     assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
     assert "all of them" in (tmp_path / "site" / "quotes" / "brown-fields" / "index.html").read_text()
