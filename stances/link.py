@@ -125,6 +125,10 @@ class Linked:
     problems: list
     statements: list  # (source id, Statement)
 
+    def citations(self) -> list[tuple]:
+        """(source, field, locator) of every citation, in order: what citations_in gives for the record."""
+        return [(source, statement.field, statement.locator) for source, statement in self.statements]
+
 
 @dataclass
 class LinkState:
@@ -206,14 +210,11 @@ def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | 
     state = cache.link_state
     if state is None or len(records) != len(state.order):
         return None
-    if cache.reread is not None:  # the read named the records it read again, in place, ids unchanged
-        fresh = [record for record in cache.reread
-                 if (done := cache.linked.get(id(record))) is None or done.source is not record]
-    else:
-        fresh = [record for record in records
-                 if (done := cache.linked.get(id(record))) is None or done.source is not record]
-        if [(r.kind, r.id) for r in records] != state.order:
-            return None
+    # The read may name the records it read again in place, ids unchanged; else every record is looked at.
+    if cache.reread is None and [(r.kind, r.id) for r in records] != state.order:
+        return None
+    fresh = [record for record in (records if cache.reread is None else cache.reread)
+             if (done := cache.linked.get(id(record))) is None or done.source is not record]
     if not fresh or len(fresh) > RELINK_AT_MOST:
         return None
     md = make_markdown()
@@ -226,8 +227,7 @@ def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | 
         if record.kind == "quotes" and old.get("speaker") != record.get("speaker"):
             return None
         after = link_record(md, cache, cache.prose, record, state.by_kind)
-        if [(source, s.field, s.locator) for source, s in before.statements] != \
-                [(source, s.field, s.locator) for source, s in after.statements]:
+        if before.citations() != after.citations():
             return None
         patches.append((old, before, record, after))
     again = False

@@ -32,7 +32,7 @@ class Page:
 
     @property
     def title(self) -> str:
-        return self.heading() if isinstance(self.heading, (Title, Continued)) else self.heading
+        return title_of(self.heading)
 
     @functools.cached_property
     def output(self) -> str:
@@ -75,7 +75,12 @@ class FirstPage:
 
     @property
     def title(self) -> str:
-        return self.heading() if isinstance(self.heading, Title) else self.heading
+        return title_of(self.heading)
+
+
+def title_of(heading) -> str:
+    """A page's title: the text itself, or read now from a Title or Continued."""
+    return heading() if isinstance(heading, (Title, Continued)) else heading
 
 
 @dataclass(frozen=True)
