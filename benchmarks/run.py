@@ -14,7 +14,7 @@ returns, then its page and the pages of the quotes list and of the speaker's lis
 Peak memory is each build process's own peak resident set, from the rusage that os.wait4 returns
 for it (Linux ru_maxrss; it covers the children the build itself waited for, such as the search
 indexer). Both tools' outputs are compared page by page: the same HTML files, and on each the same
-number of note marks, notes and quote cards (`compare_sites`).
+title and headline and number of note marks, notes and quote cards (`compare_sites`).
 """
 
 from __future__ import annotations
@@ -147,22 +147,27 @@ def corpus(quotes: int, seed: int, work: Path, per_page: int | None = None) -> P
 NOTEREF = re.compile(r'role="doc-noteref"')
 NOTE = re.compile(r'<li id="fn-\d+"')
 CARD = re.compile(r'<figure class="quote"')
+TITLES = re.compile(r"<title>(.*?)</title>|<h1>(.*?)</h1>", re.S)
 
 
 def compare_sites(ours: Path, hugo: Path) -> tuple[int, list[str]]:
-    """Check both built the same pages, each with as many note marks, notes and quote cards."""
+    """Check both built the same pages, each with the same title and headline, and as many note marks,
+    notes and quote cards."""
     problems = []
     mine = {p.relative_to(ours).as_posix() for p in ours.rglob("*.html")}
     theirs = {p.relative_to(hugo).as_posix() for p in hugo.rglob("*.html")}
     problems += [f"only ours: {name}" for name in sorted(mine - theirs)]
     problems += [f"only Hugo's: {name}" for name in sorted(theirs - mine)]
     for name in sorted(mine & theirs):
-        counts = []
+        counts, titles = [], []
         for root in (ours, hugo):
             text = (root / name).read_text(encoding="utf-8")
             counts.append((len(NOTEREF.findall(text)), len(NOTE.findall(text)), len(CARD.findall(text))))
+            titles.append(TITLES.findall(text))
         if counts[0] != counts[1]:
             problems.append(f"{name}: (note marks, notes, quote cards) ours {counts[0]}, Hugo's {counts[1]}")
+        if titles[0] != titles[1]:
+            problems.append(f"{name}: title and headline ours {titles[0]}, Hugo's {titles[1]}")
     return len(mine & theirs), problems
 
 
@@ -399,7 +404,7 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
                      f"{probe['rss_mb']:.0f} |")
     lines += ["", "## Same site?", "",
               "Whether both tools built the same pages from the same records (`compare_sites`): the same HTML files, "
-              "and on each the same number of note marks, notes and quote cards.", ""]
+              "and on each the same title and headline and number of note marks, notes and quote cards.", ""]
     for size in sizes:
         if size.compared:
             lines.append(f"- {size.quotes:,} quotes: {size.compared:,} pages compared, "
