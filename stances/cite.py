@@ -6,7 +6,8 @@ unknown or missing citations recorded (with the token's line) instead of raised.
 A citation renders as a placeholder (\x02N\x03, N a key into `env["notes"]`);
 `number_notes` turns placeholders into numbered marks once a whole page is
 rendered, so numbering follows reading order however the page was assembled.
-YAML cannot carry these control characters, so content never forges one.
+Validation refuses control characters in content (YAML escapes could write them), so content
+never forges one.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
     }
 
 
-NUMBER = "\x04"  # stands for a note's number in a cached endnote (YAML cannot carry it, so content cannot forge it)
+NUMBER = "\x04"  # stands for a note's number in a cached endnote (validation refuses it in content)
 SEPARATED = '</sup><sup class="note"><span class="sep">,</span>'
 
 

@@ -21,6 +21,9 @@ INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
+# Control characters other than tab and line ends. YAML lets an escape ("\x02") write one; no page
+# may show one (HTML forbids them), and the build uses a few as markers of its own (see cite.py).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Prose(str):
@@ -171,6 +174,11 @@ class Converter:
         if node.tag == BOOL and not node.style:
             self.fail(node, f"'{name}': YAML reads {node.value} as {_bool_word(node.value)}; "
                             f"put it in quotes if you mean the text '{node.value}'")
+            return None
+        bad = CONTROL.search(node.value)
+        if bad:
+            self.fail(node, f"'{name}' holds the control character U+{ord(bad.group()):04X} "
+                            f"(a \\x or \\u escape?), which no page can show: remove it")
             return None
         return node.value
 

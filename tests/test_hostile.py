@@ -214,6 +214,18 @@ def test_payloads_in_every_text_field_show_as_text_and_never_run(tree, build, na
         assert "49" not in shown
 
 
+@pytest.mark.parametrize("name, field, line", [("quotes/pat-no.yml", "text", "content/quotes/pat-no.yml:4:11"),
+                                               ("topics/border.yml", "summary", "content/topics/border.yml:3:10")])
+@pytest.mark.parametrize("character", ["\x02", "\x04", "\x7f", "\x85"])
+def test_control_characters_written_as_escapes_are_refused(tree, build, name, field, line, character):
+    # "\u0002 1\u0003" is how the build marks a note while it renders: content must not forge one.
+    set_field(tree, name, field, f"Forged {character}1\x03 mark")
+    result = build("--out", "site", cwd=tree)
+    assert_reports(result, f"{line}: error: '{field}' holds the control character U+{ord(character):04X} "
+                           "(a \\x or \\u escape?), which no page can show: remove it")
+    assert not (tree / "site").exists()
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
                                  "https://x.example/\"><script>alert(1)</script>", "vbscript:msgbox(1)"])
 def test_hostile_source_urls_are_refused_or_escaped(tree, build, url):
