@@ -37,9 +37,9 @@ class Fragments:
     rebuild drops just the entries an edit touched without looking at the others.
     """
 
-    cards: dict = field(default_factory=dict)  # (quote id, show speaker, depth) -> (html, reads)
-    notes: dict = field(default_factory=dict)  # (source id, locator, references, depth) -> (html, reads)
-    blocks: dict = field(default_factory=dict)  # (template, kind, id, depth) -> (html, reads)
+    cards: dict = field(default_factory=dict)  # (quote id, show speaker, links) -> (html, reads)
+    notes: dict = field(default_factory=dict)  # (source id, locator, references, links) -> (html, reads)
+    blocks: dict = field(default_factory=dict)  # (template, kind, id, links) -> (html, reads)
     readers: dict = field(default_factory=dict)  # (kind, id) -> {(entries name, key), ...}
 
     def add(self, name: str, key: tuple, html, reads: frozenset) -> tuple:

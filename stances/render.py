@@ -37,6 +37,29 @@ def relative(page: Page, target: str) -> str:
     return "../" * depth + target or "./"
 
 
+# In a fragment (a card, block or note, rendered once and shown on pages at every depth) a link
+# is written from the site's root, behind a marker that `place_links` turns into the way up from
+# the page that shows it. Validation refuses control characters in content, so content cannot forge one.
+ROOT = "\x05"  # stands for "../" once per folder the page is in
+HOME = "\x06"  # a link to the home page itself: the same, or "./" on a page at the root
+
+
+def from_root(page: Page, target: str) -> str:
+    """A fragment's link to a site URL, finished by `place_links` on each page that shows it."""
+    if page.kind == "404":
+        return relative(page, target)
+    return ROOT + target if target else HOME
+
+
+def place_links(html: str, page: Page) -> str:
+    """Finish the links fragments wrote from the root (see `from_root`) for the page they are shown on."""
+    if ROOT not in html and HOME not in html:
+        return html
+    up = "../" * page.url.count("/")
+    html = html.replace(ROOT + page.url + "#", "#")  # to a place on this very page, as `relative` writes it
+    return html.replace(ROOT, up).replace(HOME, up or "./")
+
+
 def environment(templates: Path) -> jinja2.Environment:
     """Strict Jinja: undefined names fail, everything is escaped unless marked safe."""
     env = jinja2.Environment(
@@ -116,6 +139,9 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
     def note_to(source_id: str, locator: str | None = None) -> Markup:
         return Markup(site.notes.mark(source_id, locator))
 
+    def to(target: str) -> str:
+        return relative(page, target) if whole else from_root(page, target)
+
     def quote_card(quote, show_speaker: bool = True) -> Markup:
         return renderer.card(page, quote, show_speaker)
 
@@ -126,8 +152,8 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "site": site,
         "settings": site.settings,
         "page": page,
-        "link": lambda target: relative(page, target),
-        "href": lambda record: relative(page, url_of(record)),
+        "link": to,
+        "href": lambda record: to(url_of(record)),
         "notes": notes,
         "note_to": note_to,
         "quote_card": quote_card,
@@ -148,9 +174,9 @@ NUMBER = "\x04"  # stands for a note's number in a cached endnote (validation re
 SEPARATED = '</sup><sup class="note"><span class="sep">,</span>'
 
 
-def depth(page: Page) -> object:
-    """What a page's relative links depend on: how deep it is (the 404 page links absolutely)."""
-    return "404" if page.kind == "404" else page.url.count("/")
+def links(page: Page) -> str:
+    """How a fragment's links are written on a page: from the root, or absolute on the 404 page."""
+    return "absolute" if page.kind == "404" else "from root"
 
 
 class Renderer:
@@ -189,14 +215,14 @@ class Renderer:
         return found[0]
 
     def card(self, page: Page, quote, show_speaker: bool = True) -> Markup:
-        return self.fragment("cards", (quote.id, bool(show_speaker), depth(page)), self.card_template,
+        return self.fragment("cards", (quote.id, bool(show_speaker), links(page)), self.card_template,
                              page, lambda: {"quote": quote, "show_speaker": show_speaker})
 
     def block(self, page: Page, name: str, record) -> Markup:
-        """A template (its name starting with _) rendered once per record and page depth, with `record`."""
+        """A template (its name starting with _) rendered once per record, with `record`."""
         if not name.startswith("_"):
             raise ValueError(f"block({name!r}, ...): a block's template name starts with _")
-        return self.fragment("blocks", (name, record.kind, record.id, depth(page)), self.env.get_template(name),
+        return self.fragment("blocks", (name, record.kind, record.id, links(page)), self.env.get_template(name),
                              page, lambda: {"record": record})
 
     def endnote(self, page: Page, key: int, number: int, references: int) -> str:
@@ -206,15 +232,15 @@ class Renderer:
             return {"note": {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
                              "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}}
 
-        html = self.fragment("notes", (source_id, locator, references, depth(page)), self.note_template,
+        html = self.fragment("notes", (source_id, locator, references, links(page)), self.note_template,
                              page, context)
         return Markup(str.replace(html, NUMBER, str(number)))
 
     def page(self, page: Page) -> str:
         html = self.loaded[page.kind].render(**page.context, **helpers(self.site, page, self))
         if not page.template.endswith(".html"):
-            return PLACEHOLDER.sub("", html)
-        return self.number_notes(html, page)
+            return place_links(PLACEHOLDER.sub("", html), page)
+        return place_links(self.number_notes(html, page), page)
 
     def number_notes(self, html: str, page: Page) -> str:
         """Number note marks in reading order, one note per source and locator, and list the notes."""
