@@ -84,6 +84,7 @@ class Cache:
     link_state: object = None  # link.LinkState: what the last link made, for a small edit to patch
     reread: list | None = None  # the records the last read read again in place, ids unchanged; None: unknown
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
+    later: tuple | None = None  # (site, changed records, output) whose open data is still to write
 
 
 def inputs_key(*folders: Path) -> tuple:

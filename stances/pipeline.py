@@ -11,14 +11,14 @@ from pathlib import Path
 from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
 from .data import export
 from .link import citations_in, link
-from .load import YAML_SUFFIXES, load_file, scan, stat_key
+from .load import YAML_SUFFIXES, load_file, scan, shown_path, stat_key
 from .schema import KINDS
 from .pages import plan
-from .problems import Problem
+from .problems import Problem, warning
 from .render import render
 from .validate import records_of
 from .verify import verify
-from .write import MARKER, InPlace, Staging, files_of
+from .write import MARKER, InPlace, Staging, files_of, replace_file
 
 
 @dataclass
@@ -224,20 +224,24 @@ def same_records(earlier: list, now: list) -> bool:
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         base_url: str | None = None, archive: Path | None = None, strict: bool = False,
         cache: Cache | None = None, search: bool = True, workers: int | None = None,
-        changed_paths: set | None = None) -> Result:
+        changed_paths: set | None = None, data_later: bool = False) -> Result:
     """Check the content and, when `out` is given and all is well, write the site there.
 
     With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
     the site written is the same as a fresh build's. `search=False` leaves the search index to
     the caller (`serve` indexes in the background); `workers` is how many processes render
     (default: one per core). `changed_paths`, from a file watcher, spares a rebuild from looking
-    at every content file: only those paths are looked at again.
+    at every content file: only those paths are looked at again. `data_later`: a rebuild in place
+    leaves the open-data files to `write_later(cache)`, so the pages show first (`serve` writes
+    them right after); the next run writes them first if no one has.
     """
     remember = cache is not None
     cache = cache or Cache()
     result = Result()
     clock = Clock(result.timings)
+    result.problems += write_later(cache)
     records, problems, touched = read_records(content, cache, changed_paths)
+    problems = result.problems + problems
     clock("load and validate")
     layout = inputs_key(templates)
     inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
@@ -283,7 +287,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         return result
     try:
         write_site(result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
-                   remember, search, workers, strict, clock)
+                   remember, search, workers, strict, clock, data_later and not fresh)
     finally:
         if same_plan and result.failed(strict):
             cache.out = None  # records were brought up to date in place: the next build starts afresh
@@ -299,8 +303,10 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
 
 
 def write_site(result: Result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
-               remember, search, workers, strict, clock) -> None:
-    """Render, export and write; on success, remember in the cache what was written."""
+               remember, search, workers, strict, clock, data_later=False) -> None:
+    """Render, export and write; on success, remember in the cache what was written.
+
+    With `data_later`, the open data is left in the cache for `write_later`."""
     writer = Staging(out) if fresh else InPlace(out)
     result.problems += writer.begin()
     if result.failed(strict):
@@ -310,11 +316,14 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
                                                workers=workers or os.cpu_count() or 1, same_plan=same_plan)
         clock("render and write pages")
         result.problems += found
-        data, rows = export(site, changed, cache.data, cache.data_texts)
-        for name, text in data.items():
-            if changed is None or cache.data_texts.get(name) != text:
-                writer.page(name, text)
-        clock("open data")
+        if data_later:
+            data, rows = cache.data_texts, cache.data  # the names stay; the texts follow in write_later
+        else:
+            data, rows = export(site, changed, cache.data, cache.data_texts)
+            for name, text in data.items():
+                if changed is None or cache.data_texts.get(name) != text:
+                    writer.page(name, text)
+            clock("open data")
         if result.failed(strict):
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
@@ -334,3 +343,23 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         cache.relinked = set()  # from here, what relink patches is counted again
         cache.data_texts = data
         cache.written = current
+        if data_later:
+            cache.later = (site, changed, out)
+
+
+def write_later(cache: Cache) -> list[Problem]:
+    """Write the open-data files a rebuild left for later (see `run`'s data_later), if any."""
+    if cache.later is None:
+        return []
+    site, changed, out = cache.later
+    cache.later = None
+    data, rows = export(site, changed, cache.data, cache.data_texts)
+    try:
+        for name, text in data.items():
+            if cache.data_texts.get(name) != text:
+                replace_file(out / name, text.encode("utf-8"))
+    except OSError as exc:
+        cache.out = cache.last = None  # the next build writes the whole site afresh
+        return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]
+    cache.data, cache.data_texts = rows, data
+    return []

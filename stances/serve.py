@@ -14,7 +14,8 @@ module owns the rest:
   same-origin stylesheet, since the pages' CSP forbids inline script and style;
 - the site is served under the base URL's path, with the site's own 404.html;
 - requests wait while a build runs, so no one reads a half-written site;
-- search is indexed in a background thread after the pages are written;
+- search is indexed in a background thread after the pages are written, and the open-data
+  files are written on the build thread once the browsers are told to reload;
 - nothing outside the output folder is served, however the path is encoded.
 """
 
@@ -50,7 +51,7 @@ from tornado.websocket import WebSocketHandler
 
 from .cache import Cache
 from .cli import report
-from .pipeline import run
+from .pipeline import run, write_later
 from .search import FOLDER
 from .write import reindex
 
@@ -203,6 +204,8 @@ class Preview:
         try:
             outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build, paths)
             self.finish(*outcome)
+            # The open data follows the pages, on the build thread, so the next build starts after it.
+            self.executor.submit(self.write_data)
         finally:
             self.building = None
             self.ready.set()
@@ -215,13 +218,23 @@ class Preview:
         try:
             result = run(options.content, options.templates, options.assets, options.out,
                          base_url=options.base_url, archive=options.archive, strict=options.strict,
-                         cache=self.cache, search=False, changed_paths=paths)
+                         cache=self.cache, search=False, changed_paths=paths, data_later=True)
             if not result.failed(options.strict):
                 written = result.changed
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down
             crash = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()
         return result, crash, written, time.perf_counter() - started
+
+    def write_data(self) -> None:
+        try:
+            problems = write_later(self.cache)
+        except Exception:  # noqa: BLE001 - as a crashed build: the server stays up, the next build says more
+            traceback.print_exc()
+            self.cache.out = self.cache.last = None  # the next build writes the whole site afresh
+            problems = []
+        for problem in problems:
+            log.warning("%s", problem)
 
     def finish(self, result, crash: str | None, written: list | None, seconds: float) -> None:
         """Report a build, keep or drop the overlay, and tell the browsers what to reload."""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from stances.cache import Cache
-from stances.pipeline import run
+from stances.pipeline import run, write_later
 
 GOLDEN = FIXTURES / "golden" / "content"
 
@@ -103,8 +103,9 @@ EDITS = [page_by, rename_quote_file, reformat_quote_file, edit_quote_text, add_q
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])  # shrinking rebuilds sites for minutes
-@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=4))
-def test_incremental_rebuilds_equal_a_fresh_build(edits):
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 20)), min_size=1, max_size=4), st.booleans())
+def test_incremental_rebuilds_equal_a_fresh_build(edits, later):
+    """`later`: as `serve` builds, the open data written after the pages, by write_later."""
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder)
         content = tree / "content"
@@ -112,7 +113,8 @@ def test_incremental_rebuilds_equal_a_fresh_build(edits):
         for folder_name in ("templates", "assets"):  # a snapshot, so the comparison is of like with like
             shutil.copytree(ROOT / folder_name, tree / folder_name)
         cache = Cache()
-        build = lambda out, cache: run(content, tree / "templates", tree / "assets", out, cache=cache)  # noqa: E731
+        build = lambda out, cache: run(content, tree / "templates", tree / "assets", out, cache=cache,  # noqa: E731
+                                       data_later=later)
         assert not build(tree / "site", cache).failed(strict=False)
         for edit, number in edits:
             edit(content, number)
@@ -126,6 +128,9 @@ def test_incremental_rebuilds_equal_a_fresh_build(edits):
             assert not result.failed(strict=False), [str(p) for p in result.problems]
             fresh = tree / f"fresh-{edits.index((edit, number))}"
             assert not build(fresh, Cache()).failed(strict=False)
+            pages = lambda site: {name: text for name, text in snapshot(site).items() if name.endswith(".html")}  # noqa: E731
+            assert pages(tree / "site") == pages(fresh)
+            assert write_later(cache) == []
             assert snapshot(tree / "site") == snapshot(fresh)
             shutil.rmtree(fresh)
 
@@ -137,11 +142,33 @@ class Rebuilds:
         self.folder, self.content, self.cache = folder, folder / "content", Cache()
         shutil.copytree(GOLDEN, self.content)
 
-    def build(self, out: str = "site", told: set | None = None, fresh: bool = False):
-        """Build into folder/out; `told`: the changed files, as the watcher names them; `fresh`: with no cache."""
+    def build(self, out: str = "site", told: set | None = None, fresh: bool = False, data_later: bool = False):
+        """Build into folder/out; `told`: the changed files, as the watcher names them; `fresh`: with no cache;
+        `data_later`: open data left for write_later, as `serve` leaves it."""
         return run(self.content, ROOT / "templates", ROOT / "assets", self.folder / out,
-                   cache=Cache() if fresh else self.cache,
+                   cache=Cache() if fresh else self.cache, data_later=data_later,
                    changed_paths=None if told is None else {str(path.absolute()) for path in told})
+
+
+def test_open_data_left_for_later_follows_the_pages(tmp_path):
+    """serve shows the pages first and writes the open data after; a build that starts before
+    that writes it first, so no edit's data is lost."""
+    golden = Rebuilds(tmp_path)
+    golden.build(data_later=True)  # a first build writes everything at once
+    data = tmp_path / "site" / "data" / "quotes.json"
+    assert "We will consider the gauge." in data.read_text()
+    edit_quote_text(golden.content, 1)
+    assert not golden.build(data_later=True).failed(False)
+    assert "We will consider gauge 1." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
+    assert "We will consider gauge 1." not in data.read_text()  # not yet: it follows the pages
+    retitle_topic(golden.content, 2)  # another build, before the data was written
+    assert not golden.build(data_later=True).failed(False)
+    assert "We will consider gauge 1." in data.read_text()  # that build wrote it first
+    assert "Sharing the water (2)" not in (tmp_path / "site" / "data" / "topics.json").read_text()
+    assert write_later(golden.cache) == []
+    assert write_later(golden.cache) == []  # once written, nothing is left to write
+    assert not golden.build("fresh", fresh=True).failed(False)
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
 
 
 def test_a_one_record_edit_renders_only_the_pages_that_show_it(tmp_path):
