@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html as html_module
-import itertools
 import json
 import multiprocessing
 import os
@@ -327,47 +326,23 @@ _work: tuple | None = None  # what forked render workers inherit: (renderer, pag
 
 
 def _render_share(index: int) -> Rendered:
-    renderer, pages, emit, remember, workers, share_fragments = _work
+    renderer, pages, emit, remember, workers = _work
     known = len(renderer.site.notes.keys)
-    before = {name: len(getattr(renderer.fragments, name)) for name in FRAGMENT_KINDS}
     done = render_pages(renderer, pages[index::workers], emit, remember)
     # Fragments hold note keys; one made here, and not in the parent, would mean nothing there.
-    if share_fragments and len(renderer.site.notes.keys) == known:
-        done.fragments = Fragments()
-        for name in FRAGMENT_KINDS:  # just the ones made here: dicts keep the order entries came in
-            made = getattr(renderer.fragments, name)
-            for key in itertools.islice(made, before[name], None):
-                done.fragments.add(name, key, *made[key])
+    done.fragments = renderer.fragments if remember and len(renderer.site.notes.keys) == known else None
     return done
 
 
-FRAGMENT_KINDS = ("cards", "notes", "blocks")
-
-
 def render_in_processes(renderer: Renderer, pages: list[Page], emit, remember: bool, workers: int) -> list[Rendered]:
-    """Render pages across forked processes, each taking every n-th page and writing its own files.
-
-    In two waves: first the pages of one record each (a quote's page renders its card), then the
-    rest (lists), with the fragments the first wave made. Rendered in one wave, each worker would
-    render most cards and notes again for its share of the lists.
-    """
+    """Render pages across forked processes, each taking every n-th page and writing its own files."""
     global _work
-    first = [page for page in pages if "record" in page.context]
-    waves = [first, [page for page in pages if "record" not in page.context]] if first else [pages]
-    shares: list[Rendered] = []
+    _work = (renderer, pages, emit, remember, workers)
     try:
-        for number, wave in enumerate(waves):
-            _work = (renderer, wave, emit, remember, workers, remember or number < len(waves) - 1)
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                done = list(pool.map(_render_share, range(workers)))
-            for share in done:
-                if share.fragments is not None:
-                    renderer.fragments.merge(share.fragments)
-                    share.fragments = None  # taken in already
-            shares += done
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_render_share, range(workers)))
     finally:
         _work = None
-    return shares
 
 
 def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed: set | None, emit, *,
