@@ -2,7 +2,8 @@
 
 Pagefind reads what the templates mark (`data-pagefind-body`, `data-pagefind-filter`,
 `data-pagefind-meta`) and writes its index, its wasm and its UI into `pagefind/`, so every
-search asset is served by the site itself.
+search asset is served by the site itself. The templates also mark the quote cards a page only
+lists (`data-pagefind-ignore`), so that each quote is found on its own page.
 
 Pagefind lists filter values in hash-map order, which changes from run to run, and names each
 file by a hash of its content; `settle` sorts those lists and renames the files, so that the

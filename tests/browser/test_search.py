@@ -32,6 +32,19 @@ def test_search_finds_a_quote_by_a_distinctive_word(kinds, open_page):
     assert page.problems == []
 
 
+def test_a_quote_is_found_on_its_own_page_not_on_the_pages_that_list_it(site, open_page):
+    folder, _ = site
+    listing = "people/julianne-smith/"  # her page shows the quote's card, word for word
+    assert "footprint" in (folder / listing / "index.html").read_text(encoding="utf-8")
+    page = open_page()
+    page.open("search/")
+    links = search(page, "footprint")
+    hrefs = [urlsplit(href).path for href in links.evaluate_all("links => links.map(a => a.href)")]
+    assert f"{MOUNT}quotes/smith-2022-01-11-rolling-back-time/" in hrefs
+    assert f"{MOUNT}{listing}" not in hrefs
+    assert page.problems == []
+
+
 def test_search_finds_a_person_by_name(open_page):
     page = open_page()
     page.open("search/")
