@@ -3,12 +3,12 @@
 The `livereload` package gives the browser side: its WebSocket handler speaks the
 LiveReload protocol, and it serves livereload.js from our own origin. `watchdog` hears
 from the operating system which files changed, and a rebuild looks at just those. This
-module owns the rest:
+module and `handlers` (the HTTP side) own the rest:
 
 - debounce: a burst of saves gives one rebuild, after QUIET seconds without a save;
 - every finished build reloads the browser at once (the package's poll loop drops
   reloads within 3 s of the last; we never use that loop), and a page that missed a
-  reload while it was loading reloads itself when it connects (see ReloadSocket);
+  reload while it was loading reloads itself when it connects (handlers.ReloadSocket);
 - a build that fails, or raises, keeps the last good site; the terminal prints the
   problems and every HTML page carries them in an overlay, injected as HTML and a
   same-origin stylesheet, since the pages' CSP forbids inline script and style;
@@ -22,12 +22,8 @@ module owns the rest:
 from __future__ import annotations
 
 import asyncio
-import html
-import json
 import logging
-import mimetypes
 import os
-import re
 import signal
 import sys
 import threading
@@ -35,22 +31,19 @@ import time
 import traceback
 import webbrowser
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from tornado import web
-from watchdog.events import FileSystemEventHandler
-from watchdog.observers import Observer
-from watchdog.observers.polling import PollingObserver
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
 from tornado.netutil import bind_sockets
-from tornado.websocket import WebSocketHandler
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 
 from .cache import Cache
 from .cli import report
+from .handlers import application, browsers, close_browsers, reload_browsers
 from .pipeline import run, write_later
 from .search import FOLDER
 from .write import reindex
@@ -59,47 +52,6 @@ log = logging.getLogger("stances")
 
 POLL = 0.1  # seconds between looks at the watched folders
 QUIET = 0.3  # seconds without a save before a burst counts as finished
-RESERVED = "/__stances__/"  # status and overlay style; never a page (ids are slugs)
-# livereload.js finds its server from its own address, which must end in /livereload.js,
-# and connects to /livereload; snipver carries the build the page came from.
-SCRIPT = '<script src="/livereload.js?snipver={generation}" defer></script>'
-OVERLAY_STYLE = f'<link rel="stylesheet" href="{RESERVED}overlay.css">'
-
-OVERLAY_CSS = """\
-#stances-problems { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 70vh; overflow: auto;
-  margin: 0; padding: .75rem 1rem; background: #2b0b0b; color: #ffe9e9; border-bottom: 4px solid #e5484d;
-  font: 14px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; box-shadow: 0 4px 24px #0008; }
-#stances-problems summary { cursor: pointer; font-weight: 700; font-family: system-ui, sans-serif; }
-#stances-problems p { margin: .5rem 0; font-family: system-ui, sans-serif; }
-#stances-problems ol { margin: .5rem 0; padding-left: 1.5rem; }
-#stances-problems li { white-space: pre-wrap; overflow-wrap: anywhere; }
-#stances-problems .warning { color: #ffd88a; }
-"""
-
-PLACEHOLDER = """\
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>No site yet</title>
-</head>
-<body>
-<main>
-<h1>No site to show yet</h1>
-<p>The first build failed. Fix the problems and save: this page reloads by itself.</p>
-</main>
-</body>
-</html>
-"""
-
-
-def content_type(path: Path) -> str:
-    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if guessed.startswith("text/") or guessed in ("application/javascript", "application/json", "image/svg+xml"):
-        guessed += "; charset=utf-8"
-    return guessed
-
-
 class Changes(FileSystemEventHandler):
     """Passes what the watcher reports to the preview: changed files, or 'look at everything'."""
 
@@ -165,10 +117,8 @@ class Preview:
             except OSError as exc:  # e.g. the system's limit of watched folders is reached
                 log.warning("cannot watch with %s (%s); polling instead", observer_type.__name__, exc)
         self.observer = observer
-        LiveReloadHandler.watcher = self  # reload_waiters() logs its `filepath`
-        LiveReloadHandler.live_css = True
 
-    filepath = None  # what livereload's handler logs when asked to reload without a path
+    filepath = None  # what livereload's handler logs on a reload without a path (handlers.application)
 
     def ignored(self, path: str) -> bool:
         """The output and its staging folders, should they sit inside a watched folder."""
@@ -311,23 +261,7 @@ class Preview:
     def status(self) -> dict:
         return {"generation": self.generation, "ok": self.ok, "building": self.building is not None,
                 "problems": self.problems, "base_path": self.base_path,
-                "browsers": len(LiveReloadHandler.waiters)}
-
-    # -- pages
-
-    def decorate(self, page: bytes) -> bytes:
-        """Add the livereload script, and the problems while the last build failed."""
-        try:
-            text = page.decode("utf-8")
-        except UnicodeDecodeError:
-            return page
-        head = SCRIPT.format(generation=self.generation)
-        if not self.ok and self.problems:
-            head = OVERLAY_STYLE + head
-            text = insert_after_body(text, overlay(self.problems))
-        at = text.lower().find("</head>")
-        text = text[:at] + head + text[at:] if at >= 0 else head + text
-        return text.encode("utf-8")
+                "browsers": browsers()}
 
     # -- running
 
@@ -341,14 +275,7 @@ class Preview:
             return 1
         port = sockets[0].getsockname()[1]
         self.ready = asyncio.Event()
-        application = web.Application([
-            (r"/livereload", ReloadSocket, {"preview": self}),
-            (r"/livereload\.js", LiveReloadJSHandler),
-            (re.escape(RESERVED) + r"status", StatusHandler, {"preview": self}),
-            (re.escape(RESERVED) + r"overlay\.css", OverlayStyleHandler),
-            (r"/.*", SiteHandler, {"preview": self}),
-        ], websocket_ping_interval=20)
-        server = HTTPServer(application)
+        server = HTTPServer(application(self))
         server.add_sockets(sockets)
         stopping = asyncio.Event()
         stop_on_signals(stopping)
@@ -371,8 +298,7 @@ class Preview:
         if self.building is not None:
             log.info("finishing the running build")
             await self.building
-        for socket in list(LiveReloadHandler.waiters):
-            socket.close()
+        close_browsers()
         await server.close_all_connections()
         self.executor.shutdown(wait=True)
         log.info("stopped")
@@ -390,145 +316,6 @@ def stop_on_signals(stopping: asyncio.Event) -> None:
             loop.add_signal_handler(number, stopping.set)
         except (NotImplementedError, RuntimeError):  # Windows
             signal.signal(number, lambda *_: loop.call_soon_threadsafe(stopping.set))
-
-
-def reload_browsers(path: str) -> None:
-    """Tell every connected page to reload; a stylesheet's path reloads just that stylesheet."""
-    LiveReloadHandler.reload_waiters(path)
-
-
-def overlay(problems: list[str]) -> str:
-    items = "".join(
-        f'<li class="{"warning" if ": warning: " in problem else "error"}">{html.escape(problem)}</li>'
-        for problem in problems)
-    return ('<details id="stances-problems" role="alert" open>'
-            f"<summary>The last build failed: {len(problems)} problem(s)</summary>"
-            "<p>You are looking at the last good site. Fix these and save: the page reloads by itself, "
-            "and this notice goes once a build succeeds.</p>"
-            f"<ol>{items}</ol></details>")
-
-
-def insert_after_body(text: str, fragment: str) -> str:
-    match = re.search(r"<body\b[^>]*>", text, re.IGNORECASE)
-    return text[:match.end()] + fragment + text[match.end():] if match else fragment + text
-
-
-class ReloadSocket(LiveReloadHandler):
-    """The package's LiveReload socket, same-origin only, and catching up pages that missed a reload."""
-
-    check_origin = WebSocketHandler.check_origin  # the package lets any site connect
-
-    def initialize(self, preview: Preview):
-        self.preview = preview
-        self.page_generation = None
-
-    def on_message(self, message):
-        super().on_message(message)
-        try:
-            parsed = json.loads(message)
-        except ValueError:
-            return
-        if parsed.get("command") == "hello":
-            self.page_generation = parsed.get("snipver")
-        elif parsed.get("command") == "info" and self.page_generation not in (None, self.preview.generation):
-            # The page was served before the latest build finished, and its reload went by
-            # while it was loading: reload it now.
-            self.send_message({"command": "reload", "path": self.preview.base_path,
-                               "liveCSS": True, "liveImg": True})
-
-
-class StatusHandler(web.RequestHandler):
-    """A small JSON status, for scripts and tests: generation, ok, problems, base_path."""
-
-    def initialize(self, preview: Preview):
-        self.preview = preview
-
-    async def get(self):
-        if self.get_argument("wait", None) is not None:
-            await self.preview.ready.wait()
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.write(json.dumps(self.preview.status(), sort_keys=True))
-
-
-class OverlayStyleHandler(web.RequestHandler):
-    def get(self):
-        self.set_header("Content-Type", "text/css; charset=utf-8")
-        self.write(OVERLAY_CSS)
-
-
-class SiteHandler(web.RequestHandler):
-    """The built site under its sub-path; waits while a build runs."""
-
-    def initialize(self, preview: Preview):
-        self.preview = preview
-
-    def set_default_headers(self):
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("X-Content-Type-Options", "nosniff")
-
-    async def get(self):
-        await self.preview.ready.wait()
-        self.respond()
-
-    head = get
-
-    def respond(self) -> None:
-        try:
-            path = unquote(self.request.path, errors="strict")
-        except UnicodeDecodeError:
-            return self.refuse()
-        parts = path.split("/")
-        if not path.startswith("/") or any(part in (".", "..") or "\\" in part or "\0" in part
-                                           or ":" in part for part in parts):  # ':' for drive letters
-            return self.refuse()
-        base = self.preview.base_path
-        if path == "/" and base != "/" or path == base.rstrip("/"):
-            return self.redirect(base)
-        if not (self.preview.out / "index.html").is_file() and not self.preview.ok:
-            return self.send(None, 503)
-        if not path.startswith(base):
-            return self.not_found()
-        relative = path[len(base):]
-        if any(part.startswith(".") for part in relative.split("/")):
-            return self.not_found()
-        target = self.preview.out / relative
-        if relative == "" or relative.endswith("/"):
-            target = target / "index.html"
-        elif target.is_dir():
-            query = f"?{self.request.query}" if self.request.query else ""
-            return self.redirect(self.request.path + "/" + query)
-        try:
-            resolved = target.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return self.not_found()
-        if not resolved.is_file() or not resolved.is_relative_to(self.preview.out.resolve()):
-            return self.not_found()
-        self.send(resolved, 200)
-
-    def refuse(self) -> None:
-        self.set_status(400)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish("refused: the path leaves the site\n")
-
-    def not_found(self) -> None:
-        page = self.preview.out / "404.html"
-        if page.is_file():
-            return self.send(page, 404)
-        self.set_status(404)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish("404: not found, and the site has no 404.html\n")
-
-    def send(self, path: Path | None, status: int) -> None:
-        if path is None:
-            data, kind = PLACEHOLDER.encode("utf-8"), "text/html; charset=utf-8"
-        else:
-            data, kind = path.read_bytes(), content_type(path)
-        if kind.startswith("text/html"):
-            data = self.preview.decorate(data)
-        self.set_status(status)
-        self.set_header("Content-Type", kind)
-        self.finish(data)
 
 
 def serve(options) -> int:
