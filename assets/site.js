@@ -267,7 +267,17 @@
       input.setAttribute("aria-labelledby", "search-label");
     }
     const query = new URLSearchParams(window.location.search).get("q");
-    if (query) search.triggerSearch(query);
+    if (!query) return;
+    // Pagefind counts a search's filters over the filter files it has loaded, and the UI loads them
+    // while it starts: a search made at once could come back without a whole filter group (about one
+    // page load in ten, in Chromium). So load them first, through the same Pagefind module the UI uses.
+    import(`${bundle}pagefind.js`)
+      .then(async (pagefind) => {
+        await pagefind.options({ basePath: bundle, baseUrl: here(box.dataset.base) });
+        await pagefind.filters();
+      })
+      .catch(() => {})
+      .then(() => search.triggerSearch(query));
   });
   document.head.appendChild(script);
 })();
