@@ -404,7 +404,8 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
             lines.append(f"| {size.quotes:,} | {label} | {pages:,} | {wall:.2f} | {cpus[tool]:.2f} | "
                          f"{wall * 1000 / pages:.2f} | {median(r.rss_mb for r in good):.0f} | {ratio} | {cpu_ratio} |")
     lines += ["", "## Ours: rebuilds", "",
-              "No-op (CLI) runs `build.py` again over its own output, nothing changed, in a new process. "
+              "No-op (CLI) runs `build.py` again over its own output, nothing changed, in a new process "
+              "(it finds the site up to date by the stamp the last build left in .stances-cache/, and stops). "
               "In-process runs go through `stances.pipeline.run` as the preview server calls it"
               + (", with the cache it keeps between rebuilds" if any(s.probe.get("cache") for s in sizes) else "")
               + " and the search index left to its background thread"

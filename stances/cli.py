@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     commands = main_parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="validate and build the site (the default)")
     add_build_options(build)
+    build.add_argument("--force", action="store_true",
+                       help="build even when nothing the site is built from has changed since the last build")
     check = commands.add_parser("check", help="validate only; write nothing")
     add_build_options(check)
     check.add_argument("--annotations", action="store_true",
@@ -93,17 +95,30 @@ def build_once(options) -> int:
     """Run the pipeline once; print problems and a summary; return the exit status."""
     import os
 
-    from .pipeline import run
-
     started = time.perf_counter()
     write = options.command != "check"
+    annotations = getattr(options, "annotations", False) or os.environ.get("GITHUB_ACTIONS") == "true"
+    if write:  # first, before the pipeline's imports: is the last build's site still good?
+        from . import uptodate
+
+        read = uptodate.inputs(options)
+        stamp = None if options.force else uptodate.unchanged(options, read)
+        if stamp is not None:
+            report([Problem(*problem) for problem in stamp["problems"]], options.strict, annotations)
+            log.info("%s/ is up to date: nothing it is built from has changed since its last build "
+                     "(%d pages, %d records, %d warnings, %.2f s); --force builds it again", options.out,
+                     stamp["pages"], stamp["records"], len(stamp["problems"]), time.perf_counter() - started)
+            return 0
+        uptodate.forget(options.out)
+
+    from .pipeline import run
+
     result = run(options.content, options.templates, options.assets, options.out if write else None,
                  base_url=options.base_url, archive=options.archive, strict=options.strict,
                  search=getattr(options, "search", True), workers=getattr(options, "workers", None))
     if getattr(options, "timings", False):
         for stage, spent in result.timings.items():
             print(f"{stage:>24}: {spent:7.2f} s", file=sys.stderr)
-    annotations = getattr(options, "annotations", False) or os.environ.get("GITHUB_ACTIONS") == "true"
     errors = report(result.problems, options.strict, annotations)
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
     seconds = time.perf_counter() - started
@@ -111,6 +126,8 @@ def build_once(options) -> int:
         print(f"failed: {errors} error(s), {warnings} warning(s); "
               + (f"{options.out}/ left as it was" if write else "nothing written"), file=sys.stderr)
         return 1
+    if write:
+        uptodate.remember(options, read, result.pages, result.records, sorted(set(result.problems)))
     what = f"{result.pages} pages" if write else "checked"
     log.info("%s, %d records, %d warnings, %.2f s", what, result.records, warnings, seconds)
     return 0

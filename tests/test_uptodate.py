@@ -1,0 +1,122 @@
+"""`python build.py` run again with nothing changed leaves the site as it stands; any change builds again."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from conftest import ROOT
+
+UP_TO_DATE = "site/ is up to date"
+
+
+def mtimes(site) -> dict:
+    return {path.relative_to(site).as_posix(): path.stat().st_mtime_ns for path in site.rglob("*") if path.is_file()}
+
+
+@pytest.fixture
+def built(golden_tree, build):
+    """The golden content, built once (without search, to be quick)."""
+    first = build("--content", "content", "--out", "site", "--no-search", cwd=golden_tree)
+    assert first.returncode == 0, first.stderr
+    assert UP_TO_DATE not in first.stdout
+    return golden_tree
+
+
+def again(tree, build, *extra: str):
+    return build("--content", "content", "--out", "site", "--no-search", *extra, cwd=tree)
+
+
+def test_a_second_build_with_nothing_changed_writes_nothing(built, build):
+    before = mtimes(built / "site")
+    result = again(built, build)
+    assert result.returncode == 0, result.stderr
+    assert UP_TO_DATE in result.stdout and "26 pages, 22 records, 0 warnings" in result.stdout
+    assert mtimes(built / "site") == before
+    assert sorted(path.name for path in built.iterdir()) == [".stances-cache", "archive", "content", "site"]
+    assert not (built / "site" / ".stances-cache").exists()  # nothing of it is published
+
+
+def test_force_builds_again(built, build):
+    before = mtimes(built / "site")
+    result = again(built, build, "--force")
+    assert result.returncode == 0 and UP_TO_DATE not in result.stdout
+    assert mtimes(built / "site") != before
+
+
+def edit_content(tree):
+    quote = tree / "content" / "quotes" / "lee.yml"
+    quote.write_text(quote.read_text(encoding="utf-8").replace("gauge", "gauges", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["content", "a content file touched", "an output page", "an output page gone",
+                                    "options"])
+def test_any_change_to_what_the_site_is_built_from_builds_it_again(built, build, change):
+    extra: list[str] = []
+    index = built / "site" / "index.html"
+    if change == "content":
+        edit_content(built)
+    elif change == "a content file touched":  # its words the same: the build decides what changed
+        os.utime(built / "content" / "site.yml")
+    elif change == "an output page":
+        index.write_text("edited by hand", encoding="utf-8")
+    elif change == "an output page gone":
+        index.unlink()
+    else:
+        extra = ["--base-url", "https://other.example/river/"]
+    result = again(built, build, *extra)
+    assert result.returncode == 0, result.stderr
+    assert UP_TO_DATE not in result.stdout
+    assert "26 pages, 22 records" in result.stdout
+    assert index.read_text(encoding="utf-8").startswith("<!doctype html>")
+    if change == "options":
+        assert "https://other.example/river/" in index.read_text(encoding="utf-8")
+    assert UP_TO_DATE in again(built, build, *extra).stdout  # and then it stands
+
+
+def test_an_edited_template_builds_it_again(golden_tree, build):
+    templates = golden_tree / "templates"
+    templates.mkdir()
+    for path in (ROOT / "templates").iterdir():
+        (templates / path.name).write_bytes(path.read_bytes())
+    options = ("--templates", "templates")
+    assert again(golden_tree, build, *options).returncode == 0
+    assert UP_TO_DATE in again(golden_tree, build, *options).stdout
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>Edited.</p></footer>"), encoding="utf-8")
+    result = again(golden_tree, build, *options)
+    assert result.returncode == 0 and UP_TO_DATE not in result.stdout
+    assert "<p>Edited.</p>" in (golden_tree / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_build_leaves_no_stamp_so_the_next_one_runs(built, build):
+    quote = built / "content" / "quotes" / "lee.yml"
+    good = quote.read_bytes()
+    quote.write_text("id: [broken\n", encoding="utf-8")
+    failed = again(built, build)
+    assert failed.returncode == 1 and "content/quotes/lee.yml:" in failed.stderr
+    quote.write_bytes(good)
+    result = again(built, build)
+    assert result.returncode == 0 and UP_TO_DATE not in result.stdout
+
+
+def test_warnings_are_printed_again_when_the_site_is_up_to_date(built, build):
+    (built / "content" / "people" / "nobody.yml").write_text(
+        "id: nobody\nname: No Body\nroles:\n  - title: Onlooker\n    cite: [gazette-dam]\n", encoding="utf-8")
+    first = again(built, build)
+    assert first.returncode == 0, first.stderr
+    warning = "content/people/nobody.yml:1:1: warning: person 'nobody' is never quoted"
+    assert warning in first.stderr
+    second = again(built, build)
+    assert UP_TO_DATE in second.stdout and "1 warnings" in second.stdout
+    assert warning in second.stderr
+
+
+def test_a_damaged_stamp_means_a_build(built, build):
+    stamp = built / ".stances-cache" / "site.json"
+    assert json.loads(stamp.read_text(encoding="utf-8"))["pages"] == 26
+    stamp.write_text("{not json", encoding="utf-8")
+    result = again(built, build)
+    assert result.returncode == 0 and UP_TO_DATE not in result.stdout
