@@ -38,20 +38,34 @@ def tree(digest, folder: Path | None, only_suffix: str = "") -> None:
     if folder is None:
         digest.update(b"\0none")
         return
-    folder = folder.absolute()
-    digest.update(os.fsencode(folder) + b"\0")
-    for top, folders, files in os.walk(folder):
-        folders.sort()
-        for name in sorted(files):
-            if only_suffix and not name.endswith(only_suffix):
-                continue
-            path = os.path.join(top, name)
+    top = os.fspath(folder.absolute())
+    digest.update(os.fsencode(top) + b"\0")
+    lines: list[str] = []
+    walk(top, "", only_suffix, lines, set())
+    digest.update("".join(lines).encode("utf-8", "surrogateescape"))
+
+
+def walk(folder: str, prefix: str, only_suffix: str, lines: list[str], seen: set) -> None:
+    """List a folder's files as `path\\0time size inode`, following linked folders as the loader does
+    (each folder once, so a link loop ends)."""
+    try:
+        here = os.stat(folder)
+        if (here.st_dev, here.st_ino) in seen:
+            return
+        seen.add((here.st_dev, here.st_ino))
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir():
+            walk(entry.path, f"{prefix}{entry.name}/", only_suffix, lines, seen)
+        elif not only_suffix or entry.name.endswith(only_suffix):
             try:
-                status = os.stat(path)
+                status = entry.stat()
+                key = f"{status.st_mtime_ns} {status.st_size} {status.st_ino}"
             except OSError:
-                status = None
-            key = (status.st_mtime_ns, status.st_size, status.st_ino) if status else None
-            digest.update(f"{os.path.relpath(path, folder)}\0{key}\n".encode("utf-8", "surrogateescape"))
+                key = "gone"
+            lines.append(f"{prefix}{entry.name}\0{key}\n")
 
 
 def inputs(options) -> str:

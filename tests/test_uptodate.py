@@ -120,3 +120,17 @@ def test_a_damaged_stamp_means_a_build(built, build):
     stamp.write_text("{not json", encoding="utf-8")
     result = again(built, build)
     assert result.returncode == 0 and UP_TO_DATE not in result.stdout
+
+
+def test_an_edit_inside_a_linked_content_folder_builds_it_again(built, build):
+    quotes = built / "content" / "quotes"
+    elsewhere = built / "quotes-elsewhere"
+    quotes.rename(elsewhere)
+    quotes.symlink_to(elsewhere, target_is_directory=True)
+    assert again(built, build).returncode == 0
+    assert UP_TO_DATE in again(built, build).stdout
+    quote = elsewhere / "lee.yml"
+    quote.write_text(quote.read_text(encoding="utf-8").replace("every spring", "each spring", 1), encoding="utf-8")
+    result = again(built, build)
+    assert result.returncode == 0 and UP_TO_DATE not in result.stdout
+    assert "each spring" in (built / "site" / "quotes" / "lee-dam" / "index.html").read_text(encoding="utf-8")
