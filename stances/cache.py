@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import Notes
-from .load import stat_key
+from .files import files_under
 
 # The records a page's template reads while it renders, collected by Record lookups.
 reading: ContextVar[set | None] = ContextVar("reading", default=None)
@@ -88,9 +88,8 @@ class Cache:
 
 
 def inputs_key(*folders: Path) -> tuple:
-    """(path, time, size, inode) of every file in the folders: what tells templates or assets changed."""
-    return tuple((path.as_posix(), *stat_key(path.stat())) for folder in folders if folder.is_dir()
-                 for path in sorted(folder.rglob("*")) if path.is_file())
+    """Every file in the folders with its time, size and inode: what tells templates or assets changed."""
+    return tuple((folder.as_posix(), tuple(files_under(folder))) for folder in folders if folder.is_dir())
 
 
 def current_records(records: dict) -> dict:

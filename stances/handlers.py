@@ -99,6 +99,7 @@ def close_browsers() -> None:
     for socket in list(LiveReloadHandler.waiters):
         socket.close()
 
+
 def reload_browsers(path: str) -> None:
     """Tell every connected page to reload; a stylesheet's path reloads just that stylesheet."""
     LiveReloadHandler.reload_waiters(path)

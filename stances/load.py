@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from .files import stat_key
 from .problems import Problem, did_you_mean, error
 from .schema import KINDS
 
@@ -37,11 +38,6 @@ def content_files(content: Path) -> tuple[list[tuple[str, Path]], list[Problem]]
     """List (kind, file) for every YAML file in the content folder, in a stable order."""
     found, problems = scan(content)
     return [(kind, Path(path)) for kind, path, _ in found], problems
-
-
-def stat_key(status: os.stat_result) -> tuple:
-    """What tells a file changed: its time, size and inode."""
-    return status.st_mtime_ns, status.st_size, status.st_ino
 
 
 def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:

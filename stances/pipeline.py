@@ -11,7 +11,8 @@ from pathlib import Path
 from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
 from .data import export
 from .link import citations_in, link
-from .load import YAML_SUFFIXES, load_file, scan, shown_path, stat_key
+from .files import stat_key
+from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .schema import KINDS
 from .pages import plan
 from .problems import Problem, warning

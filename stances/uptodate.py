@@ -10,7 +10,7 @@ holds two digests and what the build printed:
   damaged by hand is built again.
 The next build that finds both digests the same has nothing to do (`unchanged`); `--force` builds
 anyway. The digests are taken before the build reads anything, so an edit made while it runs
-makes the next build run too. Only standard-library modules are imported here: the check runs
+makes the next build run too. It imports only the standard library (and files.py): the check runs
 before the pipeline's imports.
 """
 
@@ -22,6 +22,8 @@ import os
 import sys
 from importlib import metadata
 from pathlib import Path
+
+from .files import files_under
 
 FOLDER = ".stances-cache"
 CODE = Path(__file__).resolve().parent
@@ -38,34 +40,9 @@ def tree(digest, folder: Path | None, only_suffix: str = "") -> None:
     if folder is None:
         digest.update(b"\0none")
         return
-    top = os.fspath(folder.absolute())
-    digest.update(os.fsencode(top) + b"\0")
-    lines: list[str] = []
-    walk(top, "", only_suffix, lines, set())
+    digest.update(os.fsencode(folder.absolute()) + b"\0")
+    lines = [f"{name}\0{key}\n" for name, key in files_under(folder) if name.endswith(only_suffix)]
     digest.update("".join(lines).encode("utf-8", "surrogateescape"))
-
-
-def walk(folder: str, prefix: str, only_suffix: str, lines: list[str], seen: set) -> None:
-    """List a folder's files as `path\\0time size inode`, following linked folders as the loader does
-    (each folder once, so a link loop ends)."""
-    try:
-        here = os.stat(folder)
-        if (here.st_dev, here.st_ino) in seen:
-            return
-        seen.add((here.st_dev, here.st_ino))
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir():
-            walk(entry.path, f"{prefix}{entry.name}/", only_suffix, lines, seen)
-        elif not only_suffix or entry.name.endswith(only_suffix):
-            try:
-                status = entry.stat()
-                key = f"{status.st_mtime_ns} {status.st_size} {status.st_ino}"
-            except OSError:
-                key = "gone"
-            lines.append(f"{prefix}{entry.name}\0{key}\n")
 
 
 def inputs(options) -> str:
