@@ -119,16 +119,24 @@ def hazard(text: str) -> tuple[yaml.Mark, str] | None:
     if "*" not in text and (text.count("\n") + text.count("[") + text.count("{") + text.count("- ")
                             + text.count("-\t") + text.count("? ") + text.count(": ") + text.count(":\t")) < MAX_DEPTH:
         return None  # no alias, and a level of nesting opens only at one of these or on a line of its own
+    too_deep = f"YAML nests more than {MAX_DEPTH} levels deep: records are never that deep"
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            return event.start_mark, "YAML aliases (*name) are not supported: write the value out"
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return event.start_mark, f"YAML nests more than {MAX_DEPTH} levels deep: records are never that deep"
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark, "YAML aliases (*name) are not supported: write the value out"
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark, too_deep
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml 0.2.5 and later stop at 1,000 levels, and may get there scanning ahead before the
+        # first event deeper than ours comes out: the same fault, said the same way.
+        if "nesting depth" in (exc.problem or "") and exc.problem_mark is not None:
+            return exc.problem_mark, too_deep
+        raise
     return None
 
 
