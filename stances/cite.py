@@ -43,12 +43,16 @@ class Notes:
 
     def mark(self, source: str, locator: str | None) -> str:
         """Return the placeholder for a citation of a source (at a locator)."""
+        return f"<sup class=\"note\">\x02{self.number(source, locator)}\x03</sup>"
+
+    def number(self, source: str, locator: str | None) -> int:
+        """Return the key that placeholders for a source (at a locator) hold, made on first use."""
         key = (source, locator or None)
         number = self.index.get(key)
         if number is None:
             number = self.index[key] = len(self.keys)
             self.keys.append(key)
-        return f"<sup class=\"note\">\x02{number}\x03</sup>"
+        return number
 
 
 def parse_citations(inside: str) -> list[tuple[str, str | None]] | None:

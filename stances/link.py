@@ -9,8 +9,9 @@ from markupsafe import Markup
 
 from . import schema
 from .cache import Cache
-from .cite import Notes, make_markdown, render_prose
+from .cite import PLACEHOLDER, Notes, make_markdown, render_prose
 from .problems import Problem, did_you_mean, error, warning
+from .shares import can_fork, each
 from .validate import Citation, Prose, Record
 
 
@@ -142,12 +143,45 @@ class LinkState:
     unused: list  # unused(site)
 
 
-def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None, list[Problem]]:
+PRERENDER_FROM = 200  # prose fields to render; below this, forking costs more than it saves
+
+
+def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
+    """Render the records' prose that the cache lacks across `workers` processes, into the cache.
+
+    `link_prose` then finds each rendered; a fragment's note placeholders are made again here
+    against the cache's notes, since each process numbers its notes its own way.
+    """
+    if workers < 2 or not can_fork():
+        return
+    todo: dict = {}
+    for record in records:
+        for path, declared, value in fields_of(record):
+            if isinstance(declared, schema.Markdown):
+                key = (str(value), tuple(fallback_citations(record, path)), declared.cited)
+                if key not in cache.prose:
+                    todo[key] = None
+    if len(todo) < PRERENDER_FROM:
+        return
+
+    def render_one(key: tuple) -> tuple:
+        notes = Notes()
+        html, env = render_prose(md, key[0], notes, key[1], required=key[2])
+        return html, notes.keys, env.get("citations", []), env.get("uncited", [])
+
+    keys = list(todo)
+    for key, (html, marked, cited, uncited) in zip(keys, each(render_one, keys, workers, PRERENDER_FROM)):
+        html = PLACEHOLDER.sub(lambda found: f"\x02{cache.notes.number(*marked[int(found.group(1))])}\x03", html)
+        cache.prose[key] = (html, {"notes": cache.notes, "citations": cited, "uncited": uncited})
+
+
+def link(records: list[Record], cache: Cache | None = None, workers: int = 1) -> tuple[Site | None, list[Problem]]:
     """Resolve every reference and citation; render prose once; compute back-references.
 
     With a cache, a record that is the same object as last time (its file did not change), among
     the same ids, is not linked again: its result is taken from the cache; and when only a few
     records changed, and cite and name as before, the last site is patched (see `relink`).
+    Prose is rendered across `workers` processes when there is much of it.
     """
     cache = cache or Cache()
     patched = relink(records, cache)
@@ -157,6 +191,7 @@ def link(records: list[Record], cache: Cache | None = None) -> tuple[Site | None
     by_kind, problems = index(records)
     settings = by_kind["site"].get("site")
     md = make_markdown()
+    prerender(md, records, cache, workers)
     ids = {kind: frozenset(found) for kind, found in by_kind.items()}
     reuse = ids == cache.ids
     earlier, fresh_prose = cache.prose, {}

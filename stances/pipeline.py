@@ -13,6 +13,7 @@ from .data import export
 from .link import citations_in, link
 from .files import stat_key
 from .load import YAML_SUFFIXES, load_file, scan, shown_path
+from .shares import each
 from .schema import KINDS
 from .pages import plan
 from .problems import Problem, warning
@@ -96,10 +97,25 @@ def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[P
     return files, list(problems)
 
 
-def read_records(content: Path, cache: Cache, paths: set | None = None) -> tuple[list, list[Problem], bool]:
+READ_SHARED_FROM = 200  # files to read; below this, forking costs more than it saves
+
+
+def read_file(entry: tuple) -> tuple[list, list[Problem]]:
+    """Load and validate one content file, given as (kind, path): its records and problems."""
+    kind, path = entry
+    document, problems = load_file(kind, Path(path))
+    if document is None:
+        return [], problems
+    records, more = records_of(document)
+    return records, problems + more
+
+
+def read_records(content: Path, cache: Cache, paths: set | None = None,
+                 workers: int = 1) -> tuple[list, list[Problem], bool]:
     """Load and validate every content file, reusing what the cache holds for unchanged files.
 
     Also says whether any file was added, removed or changed since the cache's last read.
+    Files are read across `workers` processes when there are many to read.
     """
     files, problems = listed(content, cache, paths)
     cache.listing = (files, list(problems))
@@ -112,16 +128,15 @@ def read_records(content: Path, cache: Cache, paths: set | None = None) -> tuple
     spans: dict = {}
     kept: dict = {}
     touched = len(files) != len(cache.files)
+    todo = [(kind, path) for kind, path, key in files
+            if (earlier := cache.files.get(path)) is None or earlier[0] != key]
+    fresh = dict(zip((path for _, path in todo), each(read_file, todo, workers, READ_SHARED_FROM)))
     for kind, path, key in files:
         earlier = cache.files.get(path)
-        if earlier is not None and earlier[0] == key:
+        if path not in fresh:
             found_records, found = earlier[1], earlier[2]
         else:
-            document, found = load_file(kind, Path(path))
-            found_records = []
-            if document is not None:
-                found_records, more = records_of(document)
-                found = found + more
+            found_records, found = fresh[path]
             if earlier is not None and same_records(earlier[1], found_records) and earlier[2] == found:
                 found_records = earlier[1]  # saved again unchanged: the records it held still stand
             else:
@@ -155,10 +170,7 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
             continue
         if earlier[2] or not earlier[1]:
             return None
-        document, problems = load_file(earlier[1][0].kind, Path(path))
-        if document is None or problems:
-            return None
-        now, problems = records_of(document)
+        now, problems = read_file((earlier[1][0].kind, path))
         if problems or len(now) != len(earlier[1]):
             return None
         if same_records(earlier[1], now):
@@ -230,7 +242,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
 
     With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
     the site written is the same as a fresh build's. `search=False` leaves the search index to
-    the caller (`serve` indexes in the background); `workers` is how many processes render
+    the caller (`serve` indexes in the background); `workers` is how many processes read and render
     (default: one per core). `changed_paths`, from a file watcher, spares a rebuild from looking
     at every content file: only those paths are looked at again. `data_later`: a rebuild in place
     leaves the open-data files to `write_later(cache)`, so the pages show first (`serve` writes
@@ -238,10 +250,11 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     """
     remember = cache is not None
     cache = cache or Cache()
+    workers = workers or os.cpu_count() or 1
     result = Result()
     clock = Clock(result.timings)
     result.problems += write_later(cache)
-    records, problems, touched = read_records(content, cache, changed_paths)
+    records, problems, touched = read_records(content, cache, changed_paths, workers)
     problems = result.problems + problems
     clock("load and validate")
     layout = inputs_key(templates)
@@ -253,7 +266,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
                       timings=result.timings)
     cache.last = None
     result.records = len(records)
-    site, found = link(records, cache)
+    site, found = link(records, cache, workers)
     clock("link")
     problems += found
     result.problems = problems
@@ -314,7 +327,7 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         return
     try:
         memos, found, result.rendered = render(site, pages, templates, cache, changed, writer.page, remember=remember,
-                                               workers=workers or os.cpu_count() or 1, same_plan=same_plan)
+                                               workers=workers, same_plan=same_plan)
         clock("render and write pages")
         result.problems += found
         if data_later:

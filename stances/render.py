@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import html as html_module
 import json
-import multiprocessing
-import os
 import re
-import threading
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +18,7 @@ from .link import Site
 from .load import shown_path
 from .pages import Page, url_of
 from .problems import Problem, error
+from .shares import shared
 
 ENDNOTES = "<!--stances:endnotes-->"
 
@@ -322,29 +319,6 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
     return done
 
 
-_work: tuple | None = None  # what forked render workers inherit: (renderer, pages, emit, remember, workers)
-
-
-def _render_share(index: int) -> Rendered:
-    renderer, pages, emit, remember, workers = _work
-    known = len(renderer.site.notes.keys)
-    done = render_pages(renderer, pages[index::workers], emit, remember)
-    # Fragments hold note keys; one made here, and not in the parent, would mean nothing there.
-    done.fragments = renderer.fragments if remember and len(renderer.site.notes.keys) == known else None
-    return done
-
-
-def render_in_processes(renderer: Renderer, pages: list[Page], emit, remember: bool, workers: int) -> list[Rendered]:
-    """Render pages across forked processes, each taking every n-th page and writing its own files."""
-    global _work
-    _work = (renderer, pages, emit, remember, workers)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_render_share, range(workers)))
-    finally:
-        _work = None
-
-
 def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed: set | None, emit, *,
            remember: bool = True, workers: int = 1, same_plan: bool = False) -> tuple[dict, list[Problem], int]:
     """Render every page whose plan or read records changed since the cache's last build.
@@ -373,10 +347,15 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
             todo.append(page)
     prints = {page.output: earlier[page.output].fingerprint for page in todo
               if page.output in earlier} if same_plan else None
-    if workers > 1 and len(todo) >= PARALLEL_FROM and hasattr(os, "fork") and threading.active_count() == 1:
-        shares = render_in_processes(renderer, todo, emit, remember, workers)
-    else:
-        shares = [render_pages(renderer, todo, emit, remember, prints)]
+    known = len(site.notes.keys)
+
+    def render_share(share: list[Page]) -> Rendered:
+        done = render_pages(renderer, share, emit, remember, prints)
+        # Fragments hold note keys; one made in a worker, and not here, would mean nothing here.
+        done.fragments = renderer.fragments if remember and len(site.notes.keys) == known else None
+        return done
+
+    shares = shared(render_share, todo, workers, PARALLEL_FROM)
     problems: list[Problem] = []
     for share in shares:
         memos.update(share.memos)

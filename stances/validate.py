@@ -39,6 +39,9 @@ class Prose(str):
         prose.path, prose.text, prose.start, prose.end = path, text, start, end
         return prose
 
+    def __reduce__(self):  # records read in a worker process come back pickled
+        return Prose, (str(self), self.path, self.text, self.start, self.end)
+
 
 @dataclass(frozen=True)
 class Date:
