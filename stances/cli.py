@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -113,6 +114,10 @@ def build_once(options) -> int:
 
     from .pipeline import run
 
+    # A build makes a few hundred thousand objects that live until it ends, and little cyclic
+    # garbage: collecting as often as Python does by default walks that growing heap again and
+    # again (at 10,000 quotes, a third of the time spent reading and linking).
+    gc.set_threshold(100_000, 50, 100)
     result = run(options.content, options.templates, options.assets, options.out if write else None,
                  base_url=options.base_url, archive=options.archive, strict=options.strict,
                  search=getattr(options, "search", True), workers=getattr(options, "workers", None))
