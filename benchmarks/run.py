@@ -5,8 +5,8 @@
 
 For each size: generate the corpus once (generate.py; cached in a temp folder, keyed by size, seed
 and the generator's and Hugo templates' contents), then build it with both tools, alternating
-(ours, ours without the search index, Hugo, ours, ...), each into an emptied output folder, and
-take medians. Ours without the search index (`--no-search`) writes the pages Hugo writes, so it
+(ours, ours without the search index, Hugo, ours, ...), each into a folder made anew (the last
+run's is set aside and deleted after every size is done: see `set_aside`), and take medians. Ours without the search index (`--no-search`) writes the pages Hugo writes, so it
 is the like-for-like comparison; ours with it is what `python build.py` does. Then, for ours
 only: a no-op rebuild from the command line (build again, nothing changed, output in place), and,
 in a separate process through `stances.pipeline.run` (the function the preview server calls),
@@ -108,9 +108,25 @@ def count_pages(out: Path) -> int:
     return sum(1 for _ in out.rglob("*.html"))
 
 
+def set_aside(out: Path) -> None:
+    """Move an output folder out of the way, into `trash/` beside the corpora, deleted after the last run.
+
+    Deleted right before the next build, it slows that build: this machine's disk is ext4 without
+    a journal, which passes over inodes freed in the last minutes when it makes new files. At
+    10,000 quotes the same build spent 10.0 s in the kernel just after a delete, 4.4 s a minute
+    later; either tool paid it for the benchmark's own cleaning."""
+    if out.exists():
+        trash = out.parent.parent / TRASH
+        trash.mkdir(exist_ok=True)
+        out.rename(trash / f"{out.parent.name}-{out.name}-{time.time_ns()}")
+
+
+TRASH = "trash"
+
+
 def build_ours(content: Path, out: Path, clean: bool = True, search: bool = True) -> Run:
     if clean:
-        shutil.rmtree(out, ignore_errors=True)
+        set_aside(out)
     run = timed([sys.executable, str(ROOT / "build.py"), "--quiet", "--content", str(content), "--out", str(out),
                  *([] if search else ["--no-search"])])
     run.pages = count_pages(out) if run.ok else 0
@@ -118,7 +134,7 @@ def build_ours(content: Path, out: Path, clean: bool = True, search: bool = True
 
 
 def build_hugo(binary: str, source: Path, out: Path) -> Run:
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)
     run = timed([binary, "--quiet", "--source", str(source), "--destination", str(out)])
     run.pages = count_pages(out) if run.ok else 0
     return run
@@ -210,7 +226,7 @@ def probe(content: Path, out: Path, runs: int) -> dict:
             raise SystemExit("in-process build failed:\n" + "\n".join(map(str, result.problems[:20])))
         return seconds
 
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)
     first = build()
     original = target.read_text(encoding="utf-8")
     named = {str(target.absolute())}
@@ -295,7 +311,7 @@ def bench(quotes: int, runs: int, seed: int, work: Path, binary: str, rebuilds: 
             print(f"  run {attempt + 1} {tool:4}: {state}", flush=True)
             if not run.ok:
                 return size
-    shutil.rmtree(folder / "out-bare", ignore_errors=True)
+    set_aside(folder / "out-bare")
     size.compared, size.differences = compare_sites(ours_out, hugo_out)
     print(f"  compared {size.compared} pages: {len(size.differences)} differ", flush=True)
     if not rebuilds:
@@ -369,10 +385,12 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
     lines = ["# Benchmark: stances against Hugo", "",
              "Written by `benchmarks/run.py`; do not edit by hand. Reproduce with:", "",
              f"    {command}", "", *machine(binary), "",
-             f"Medians of {runs} run(s) each, ours and Hugo alternating, each full build into an emptied folder. "
+             f"Medians of {runs} run(s) each, ours and Hugo alternating, each full build into a folder made anew "
+             "(earlier outputs are moved aside and deleted after the last run: deleted just before a build, they "
+             "slow its writes on a disk that, like this machine's, is ext4 without a journal). "
              "Wall time is the whole process, start-up included; CPU is its user and system time (with the children "
              "it waited for), which other work on a shared machine disturbs less than wall time (both use every "
-             "core: ours renders in one forked process per core, and Pagefind is multi-threaded). Peak RSS is the "
+             "core: ours reads and renders in one forked process per core, and Pagefind is multi-threaded). Peak RSS is the "
              "largest of the build process and the children it waited for (os.wait4 rusage): for ours, that is "
              "usually Pagefind. Pages are the HTML files written. \"stances, no search\" is `build.py --no-search`: "
              "the same pages without the search index, which is what Hugo builds; \"stances\" is the default build, "
@@ -528,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, options.runs, options.seed, command, binary, [f"- {note}" for note in options.note])
     options.results.parent.mkdir(parents=True, exist_ok=True)
     options.results.write_text(text, encoding="utf-8")
+    shutil.rmtree(options.work / TRASH, ignore_errors=True)
     print(f"\nwrote {options.results}\n\n{text}")
     failed = any(not r.ok for size in results for r in size.ours + size.bare + size.hugo)
     return 1 if failed else 0
