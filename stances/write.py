@@ -81,10 +81,12 @@ class Staging:
                 if problems:
                     return problems
                 for path in sorted((self.folder / FOLDER).rglob("*")):
-                    if path.is_file():  # an unchanged index file is linked from the old tree too
+                    previous = self.out / path.relative_to(self.folder)
+                    if path.is_file() and previous.is_file():  # an unchanged index file is linked from the old tree too
                         data = path.read_bytes()
-                        path.unlink()
-                        put(path, data, self.out / path.relative_to(self.folder))
+                        if same_file(previous, data):
+                            path.unlink()
+                            put(path, data, previous)
             if self.out.exists():
                 self.out.rename(self.retired)
             try:

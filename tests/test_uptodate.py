@@ -134,3 +134,22 @@ def test_an_edit_inside_a_linked_content_folder_builds_it_again(built, build):
     result = again(built, build)
     assert result.returncode == 0 and UP_TO_DATE not in result.stdout
     assert "each spring" in (built / "site" / "quotes" / "lee-dam" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_leaves_each_unchanged_file_as_it_was_search_index_included(golden_tree, build):
+    def files(site) -> dict:
+        return {path.relative_to(site).as_posix(): (path.read_bytes(), path.stat().st_ino, path.stat().st_mtime_ns)
+                for path in site.rglob("*") if path.is_file() and not path.name.startswith(".")}
+
+    assert build("--content", "content", "--out", "site", cwd=golden_tree).returncode == 0
+    before = files(golden_tree / "site")
+    edit_content(golden_tree)
+    result = build("--content", "content", "--out", "site", cwd=golden_tree)
+    assert result.returncode == 0, result.stderr
+    after = files(golden_tree / "site")
+    same = [name for name, (data, _, _) in after.items() if name in before and before[name][0] == data]
+    changed = sorted(set(after) - set(same))
+    assert "quotes/lee-consider/index.html" in changed and any(name.startswith("pagefind/") for name in changed)
+    # Same bytes: the very file the last build wrote (hard-linked), its time stamp kept for deploy tools.
+    assert [name for name in same if after[name][1:] != before[name][1:]] == []
+    assert "about/index.html" in same and any(name.startswith("pagefind/fragment/") for name in same)
