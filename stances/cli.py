@@ -29,7 +29,7 @@ def add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timings", action="store_true", help="print how long each stage took")
     parser.add_argument("--no-search", dest="search", action="store_false",
                         help="skip the search index (a quicker build; the search page then finds nothing)")
-    parser.add_argument("--workers", type=int, help="processes that render pages (default: one per core)")
+    parser.add_argument("--workers", type=int, help="processes that read files and render (default: one per core)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -36,13 +36,15 @@ def shared(task, items: list, workers: int, at_least: int) -> list:
     _work = (task, items, shares)
     # Frozen, the objects a worker inherits are never walked by its collector, so their memory
     # pages stay shared with this process instead of being copied into every worker.
+    frozen = gc.get_freeze_count()  # a caller's own freeze (a rebuild's cache) is left as it was
     gc.freeze()
     try:
         with ProcessPoolExecutor(shares, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_share, range(shares)))
     finally:
         _work = None
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
 
 
 def each(function, items: list, workers: int, at_least: int) -> list:
