@@ -25,16 +25,20 @@ def same_file(path: Path, data: bytes) -> bool:
         return False
 
 
+def linked(previous: Path, target: Path) -> bool:
+    """Make `target` a hard link to the old tree's file, if the file system allows it."""
+    try:
+        os.link(previous, target)
+        return True
+    except OSError:
+        return False
+
+
 def put(target: Path, data: bytes, previous: Path) -> None:
     """Write a file into the new tree; an unchanged file is linked from the old tree, untouched."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if same_file(previous, data):
-        try:
-            os.link(previous, target)
-            return
-        except OSError:
-            pass
-    target.write_bytes(data)
+    if not (same_file(previous, data) and linked(previous, target)):
+        target.write_bytes(data)
 
 
 def files_of(assets: Path):
@@ -86,7 +90,8 @@ class Staging:
                         data = path.read_bytes()
                         if same_file(previous, data):
                             path.unlink()
-                            put(path, data, previous)
+                            if not linked(previous, path):
+                                path.write_bytes(data)
             if self.out.exists():
                 self.out.rename(self.retired)
             try:
