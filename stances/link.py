@@ -158,7 +158,7 @@ def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
     for record in records:
         for path, declared, value in fields_of(record):
             if isinstance(declared, schema.Markdown):
-                key = (str(value), tuple(fallback_citations(record, path)), declared.cited)
+                key = prose_key(record, path, declared, value)
                 if key not in cache.prose:
                     todo[key] = None
     if len(todo) < PRERENDER_FROM:
@@ -322,12 +322,16 @@ class Fragment(Markup):
     markdown: str
 
 
+def prose_key(record: Record, path: tuple, declared, prose) -> tuple:
+    """What a prose value renders from: its Markdown, the citations its uncited paragraphs fall back on,
+    and whether each paragraph must cite (the key of cache.prose)."""
+    return str(prose), tuple(fallback_citations(record, path)), declared.cited
+
+
 def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
-    fallback = fallback_citations(record, path)
-    key = (str(prose), tuple(fallback), declared.cited)
+    key = prose_key(record, path, declared, prose)
     if key not in cache.prose:  # the same Markdown renders the same: render it once a session
-        cache.prose[key] = earlier.get(key) or render_prose(md, prose, cache.notes, fallback,
-                                                            required=declared.cited)
+        cache.prose[key] = earlier.get(key) or render_prose(md, prose, cache.notes, key[1], required=declared.cited)
     html, env = cache.prose[key]
     fragment = Fragment(html)
     fragment.cited = env.get("citations", [])
