@@ -321,7 +321,7 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
     """Render, export and write; on success, remember in the cache what was written.
 
     With `data_later`, the open data is left in the cache for `write_later`."""
-    writer = Staging(out) if fresh else InPlace(out)
+    writer = Staging(out, search) if fresh else InPlace(out)
     result.problems += writer.begin()
     if result.failed(strict):
         return
@@ -342,7 +342,7 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
         if fresh:
-            result.problems += writer.finish(assets, search)
+            result.problems += writer.finish(assets, search, current)
             result.changed = sorted(current)
         else:
             result.problems += writer.finish(assets, current, cache.written, search)

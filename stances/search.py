@@ -5,6 +5,13 @@ Pagefind reads what the templates mark (`data-pagefind-body`, `data-pagefind-fil
 search asset is served by the site itself. The templates also mark the quote cards a page only
 lists (`data-pagefind-ignore`), so that each quote is found on its own page.
 
+Pagefind reads every byte of every page it is given, and most of a page is what it leaves out
+(masthead, notes, lists of cards it ignores). So while a build writes the site, each page that
+marks a body gets a search document, in .stances-cache/ (see write.Staging): the page's head and
+its marked body element only (`document`). Pagefind indexes those, and its index is the same, byte for byte, as the one it
+builds from the pages themselves (tests/test_search.py holds that). A page where the cut might
+change what Pagefind sees keeps its whole text as its document.
+
 Pagefind lists filter values in hash-map order, which changes from run to run, and names each
 file by a hash of its content; `settle` sorts those lists and renames the files, so that the
 same site gives the same bytes every time (the rest of its output is stable already).
@@ -15,6 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,17 +31,51 @@ from .load import shown_path
 from .problems import Problem, error
 
 FOLDER = "pagefind"
+DOCUMENTS = "search-documents"
 # Not searched: note marks (their digits would glue onto the word before), the notes, permalinks.
 IGNORED = "sup.note, [role=doc-endnotes], .permalink"
 SIGNATURE = b"pagefind_dcd"
 log = logging.getLogger("stances")
 
 
-def index(staging: Path, into: Path | None = None) -> list[Problem]:
-    """Build the search index of a written site into its pagefind/ (or `into`); report a failure as a problem."""
+BODY = "data-pagefind-body"
+OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
+
+
+def document(html: str) -> str | None:
+    """What Pagefind needs of a page: its head and the element marked as its body, or None if it marks none.
+
+    The whole page comes back when cutting could change what Pagefind sees: a second body, a
+    Pagefind attribute, a heading or an image outside the body element, or markup it cannot follow.
+    """
+    if BODY not in html:
+        return None
+    found = OPEN_TAG.search(html)
+    head_end = html.find("</head>")
+    if found is None or html.count(BODY) != 1 or head_end < 0 or head_end > found.start():
+        return html
+    tag = found.group(1).lower()
+    opening, closing = re.compile(rf"<{tag}[\s/>]", re.IGNORECASE), re.compile(rf"</{tag}\s*>", re.IGNORECASE)
+    depth, at = 1, found.end()
+    while depth:
+        shut = closing.search(html, at)
+        if shut is None:
+            return html
+        depth += len(opening.findall(html, at, shut.start())) - 1
+        at = shut.end()
+    outside = html[:found.start()] + html[at:]
+    if any(mark in outside for mark in ("data-pagefind", "<h1", "<img")):
+        return html
+    return html[:head_end] + "</head>\n<body>\n" + html[found.start():at] + "\n</body>\n</html>\n"
+
+
+def index(staging: Path, into: Path | None = None, documents: str = ".") -> list[Problem]:
+    """Build the search index of a written site into its pagefind/ (or `into`); report a failure as a problem.
+
+    `documents` is the folder of the pages Pagefind reads: the site itself ("."), or its search documents."""
     # Run in the site's folder, so that no stray pagefind.yml in the caller's folder changes the index.
-    output = ["--output-path", str(into)] if into is not None else ["--output-subdir", FOLDER]
-    command = [sys.executable, "-m", "pagefind", "--site", ".", *output, "--silent",
+    output = ["--output-path", str(into if into is not None else staging.absolute() / FOLDER)]
+    command = [sys.executable, "-m", "pagefind", "--site", documents, *output, "--silent",
                "--exclude-selectors", IGNORED]
     try:
         result = subprocess.run(command, cwd=staging, capture_output=True, text=True, timeout=300)

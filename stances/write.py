@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .load import shown_path
 from .problems import Problem, error
-from .search import FOLDER, index
+from .search import DOCUMENTS, FOLDER, document, index
+from .uptodate import FOLDER as CACHE
 
 MARKER = ".stances-site"
 
@@ -56,8 +57,12 @@ class Staging:
     file keeps its bytes and its time stamp.
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, search: bool = True):
         self.out = out.absolute()
+        self.search = search
+        # Each page's search document (see search.document), kept from build to build beside the
+        # stamp in .stances-cache/: rewriting a file costs less than making it and deleting it again.
+        self.documents = self.out.parent / CACHE / f"{self.out.name}.{DOCUMENTS}"
         self.folder = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.retired = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
 
@@ -72,8 +77,17 @@ class Staging:
 
     def page(self, name: str, text: str) -> None:
         put(self.folder / name, text.encode("utf-8"), self.out / name)
+        if self.search and name.endswith(".html"):
+            searched = document(text)
+            if searched is None:
+                (self.documents / name).unlink(missing_ok=True)
+            else:
+                data = searched.encode("utf-8")
+                if not same_file(self.documents / name, data):
+                    (self.documents / name).parent.mkdir(parents=True, exist_ok=True)
+                    (self.documents / name).write_bytes(data)
 
-    def finish(self, assets: Path, search: bool = True) -> list[Problem]:
+    def finish(self, assets: Path, search: bool = True, pages: set | None = None) -> list[Problem]:
         """Add the assets and the search index, then swap the folder in; the last good site stays on failure."""
         try:
             for name, path in files_of(assets):
@@ -81,7 +95,7 @@ class Staging:
             (self.folder / MARKER).write_text(
                 "This folder is written by stances (python build.py); edits here are lost.\n")
             if search:
-                problems = index(self.folder)
+                problems = index(self.folder, documents=str(self.documents) if self.keep_documents(pages) else ".")
                 if problems:
                     return problems
                 for path in sorted((self.folder / FOLDER).rglob("*")):
@@ -102,6 +116,18 @@ class Staging:
             return []
         finally:
             self.discard()
+
+    def keep_documents(self, pages: set | None) -> bool:
+        """Remove the search documents of pages this build did not write; True if any is left."""
+        left = False
+        for folder, _, names in os.walk(self.documents):
+            for name in names:
+                path = Path(folder, name)
+                if pages is not None and path.relative_to(self.documents).as_posix() in pages:
+                    left = True
+                else:
+                    path.unlink()
+        return left
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
