@@ -342,7 +342,7 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
         if fresh:
-            result.problems += writer.finish(assets, search, current)
+            result.problems += writer.finish(assets, current)
             result.changed = sorted(current)
         else:
             result.problems += writer.finish(assets, current, cache.written, search)

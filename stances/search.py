@@ -8,9 +8,9 @@ lists (`data-pagefind-ignore`), so that each quote is found on its own page.
 Pagefind reads every byte of every page it is given, and most of a page is what it leaves out
 (masthead, notes, lists of cards it ignores). So while a build writes the site, each page that
 marks a body gets a search document, in .stances-cache/ (see write.Staging): the page's head and
-its marked body element only (`document`). Pagefind indexes those, and its index is the same, byte for byte, as the one it
-builds from the pages themselves (tests/test_search.py holds that). A page where the cut might
-change what Pagefind sees keeps its whole text as its document.
+its marked body element only (`document`). Pagefind indexes those, and its index is the same,
+byte for byte, as the one it builds from the pages themselves (tests/test_search.py holds that).
+A page where the cut might change what Pagefind sees keeps its whole text as its document.
 
 Pagefind lists filter values in hash-map order, which changes from run to run, and names each
 file by a hash of its content; `settle` sorts those lists and renames the files, so that the

@@ -87,14 +87,16 @@ class Staging:
                     (self.documents / name).parent.mkdir(parents=True, exist_ok=True)
                     (self.documents / name).write_bytes(data)
 
-    def finish(self, assets: Path, search: bool = True, pages: set | None = None) -> list[Problem]:
-        """Add the assets and the search index, then swap the folder in; the last good site stays on failure."""
+    def finish(self, assets: Path, pages: set) -> list[Problem]:
+        """Add the assets and the search index, then swap the folder in; the last good site stays on failure.
+
+        `pages` names every file this build wrote: a search document of any other page is stale."""
         try:
             for name, path in files_of(assets):
                 put(self.folder / "assets" / name, path.read_bytes(), self.out / "assets" / name)
             (self.folder / MARKER).write_text(
                 "This folder is written by stances (python build.py); edits here are lost.\n")
-            if search:
+            if self.search:
                 problems = index(self.folder, documents=str(self.documents) if self.keep_documents(pages) else ".")
                 if problems:
                     return problems
@@ -117,13 +119,13 @@ class Staging:
         finally:
             self.discard()
 
-    def keep_documents(self, pages: set | None) -> bool:
+    def keep_documents(self, pages: set) -> bool:
         """Remove the search documents of pages this build did not write; True if any is left."""
         left = False
         for folder, _, names in os.walk(self.documents):
             for name in names:
                 path = Path(folder, name)
-                if pages is not None and path.relative_to(self.documents).as_posix() in pages:
+                if path.relative_to(self.documents).as_posix() in pages:
                     left = True
                 else:
                     path.unlink()
