@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from .cache import Cache, Fragments, PageMemo, fingerprint, reading
+from .environment import Environment
 from .cite import PLACEHOLDER
 from .link import Site
 from .load import shown_path
@@ -59,7 +60,7 @@ def place_links(html: str, page: Page) -> str:
 
 def environment(templates: Path) -> jinja2.Environment:
     """Strict Jinja: undefined names fail, everything is escaped unless marked safe."""
-    env = jinja2.Environment(
+    env = Environment(
         loader=jinja2.FileSystemLoader(templates),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
