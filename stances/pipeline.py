@@ -326,18 +326,27 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
     if result.failed(strict):
         return
     try:
+        exported: dict = {}
+
+        def export_data() -> None:
+            exported["data"], exported["rows"] = export(site, changed, cache.data, cache.data_texts)
+            for name, text in exported["data"].items():
+                if changed is None or cache.data_texts.get(name) != text:
+                    writer.page(name, text)
+
+        # A fresh build writes the open data here while the pages render in the workers.
+        meanwhile = export_data if fresh and not data_later else None
         memos, found, result.rendered = render(site, pages, templates, cache, changed, writer.page, remember=remember,
-                                               workers=workers, same_plan=same_plan)
-        clock("render and write pages")
+                                               workers=workers, same_plan=same_plan, meanwhile=meanwhile)
+        clock("render and write pages" + (" and open data" if "data" in exported else ""))
         result.problems += found
         if data_later:
             data, rows = cache.data_texts, cache.data  # the names stay; the texts follow in write_later
         else:
-            data, rows = export(site, changed, cache.data, cache.data_texts)
-            for name, text in data.items():
-                if changed is None or cache.data_texts.get(name) != text:
-                    writer.page(name, text)
-            clock("open data")
+            if "data" not in exported:
+                export_data()
+                clock("open data")
+            data, rows = exported["data"], exported["rows"]
         if result.failed(strict):
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}

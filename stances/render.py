@@ -321,12 +321,14 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
 
 
 def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed: set | None, emit, *,
-           remember: bool = True, workers: int = 1, same_plan: bool = False) -> tuple[dict, list[Problem], int]:
+           remember: bool = True, workers: int = 1, same_plan: bool = False,
+           meanwhile=None) -> tuple[dict, list[Problem], int]:
     """Render every page whose plan or read records changed since the cache's last build.
 
     Each page rendered goes to `emit(output path, html)`; a page left alone still holds in the
     output of the last build. Returns every page's memo for the next build (when `remember`),
-    the problems, and how many pages were rendered.
+    the problems, and how many pages were rendered. `meanwhile()` is called while the pages
+    render in other processes (or once they have rendered, if they render here).
     """
     if changed is None:  # templates changed, or nothing was rendered yet
         cache.fragments, cache.env = Fragments(), environment(templates)
@@ -356,7 +358,7 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
         done.fragments = renderer.fragments if remember and len(site.notes.keys) == known else None
         return done
 
-    shares = shared(render_share, todo, workers, PARALLEL_FROM)
+    shares = shared(render_share, todo, workers, PARALLEL_FROM, meanwhile=meanwhile)
     problems: list[Problem] = []
     for share in shares:
         memos.update(share.memos)

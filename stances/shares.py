@@ -21,8 +21,13 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def shared(task, items: list, workers: int, at_least: int) -> list:
+def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, meanwhile=None) -> list:
     """[task(items[i::n]) for each share i], each share in a forked process.
+
+    `meanwhile()`, if given, is called here while the workers work (after the task, without them).
+
+    With `pieces` > 1, the items are cut in that many shares per worker: this process takes in
+    (unpickles) what the first shares made while the workers are still at the rest.
 
     With fewer than `at_least` items, one worker, or no safe fork, it is one share, done here.
     The task and the items reach the workers by fork, not by pickling; only what each share
@@ -31,25 +36,38 @@ def shared(task, items: list, workers: int, at_least: int) -> list:
     """
     shares = min(workers, len(items))
     if shares < 2 or len(items) < at_least or not can_fork():
-        return [task(items)]
+        done = [task(items)]
+        if meanwhile is not None:
+            meanwhile()
+        return done
     global _work
-    _work = (task, items, shares)
+    count = min(len(items), shares * pieces)
+    _work = (task, items, count)
     # Frozen, the objects a worker inherits are never walked by its collector, so their memory
     # pages stay shared with this process instead of being copied into every worker.
     frozen = gc.get_freeze_count()  # a caller's own freeze (a rebuild's cache) is left as it was
     gc.freeze()
     try:
         with ProcessPoolExecutor(shares, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_share, range(shares)))
+            made = pool.map(_share, range(count))  # every share is handed out (and every worker forked) here
+            if meanwhile is not None:
+                meanwhile()
+            return list(made)
     finally:
         _work = None
         if not frozen:
             gc.unfreeze()
 
 
-def each(function, items: list, workers: int, at_least: int) -> list:
-    """[function(item) for item in items], computed across processes as `shared` does, in the items' order."""
-    shares = shared(lambda part: [function(item) for item in part], items, workers, at_least)
+PIECES = 8  # shares per worker for `each`: at 10,000 quotes, reading all files took 0.5 s less than with one
+
+
+def each(function, items: list, workers: int, at_least: int, pieces: int = PIECES) -> list:
+    """[function(item) for item in items], computed across processes as `shared` does, in the items' order.
+
+    Its results come back in several pieces a worker, so this process takes in the first while
+    the workers make the rest."""
+    shares = shared(lambda part: [function(item) for item in part], items, workers, at_least, pieces)
     found: list = [None] * len(items)
     for index, part in enumerate(shares):
         found[index::len(shares)] = part
