@@ -67,6 +67,9 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Jinja would look at a template file's time stamp at each use (every extends, import, block):
+        # a change to the templates makes a new environment instead (see `render`).
+        auto_reload=False,
     )
     env.filters["plain"] = plain
     env.filters["format_updated"] = lambda key: "{:04d}-{:02d}-{:02d}T00:00:00Z".format(

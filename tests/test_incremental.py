@@ -97,8 +97,35 @@ def reformat_quote_file(content: Path, number: int) -> None:
     path.write_text(text.removeprefix("# moved\n") if text.startswith("# moved\n") else "# moved\n" + text)
 
 
+def edit_card_template(content: Path, number: int) -> None:
+    """A template changed while serve runs: the quote card, shown on many pages, says so."""
+    path = content.parent / "templates" / "_quote_card.html"
+    text = path.read_text()
+    marker = "<!-- card edit "
+    if marker in text:
+        text = text[:text.index(marker)]
+    path.write_text(text + f"{marker}{number} -->\n")
+
+
+def test_a_template_edited_between_rebuilds_shows_on_every_page(tmp_path):
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    for folder_name in ("templates", "assets"):
+        shutil.copytree(ROOT / folder_name, tmp_path / folder_name)
+    cache = Cache()
+    build = lambda out, cache: run(tmp_path / "content", tmp_path / "templates", tmp_path / "assets",  # noqa: E731
+                                   out, cache=cache, search=False)
+    assert not build(tmp_path / "site", cache).failed(strict=False)
+    for number in (1, 2):
+        edit_card_template(tmp_path / "content", number)
+        assert not build(tmp_path / "site", cache).failed(strict=False)
+        shown = [name for name, data in snapshot(tmp_path / "site").items() if f"<!-- card edit {number} -->".encode() in data]
+        assert "quotes/index.html" in shown and len(shown) > 5
+        assert not build(tmp_path / f"fresh-{number}", Cache()).failed(strict=False)
+        assert snapshot(tmp_path / "site") == snapshot(tmp_path / f"fresh-{number}")
+
+
 EDITS = [page_by, rename_quote_file, reformat_quote_file, edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
-         break_then_nothing, touch_without_change, toggle_method_page]
+         break_then_nothing, touch_without_change, toggle_method_page, edit_card_template]
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
