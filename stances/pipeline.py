@@ -329,6 +329,9 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         exported: dict = {}
 
         def export_data() -> None:
+            if not remember:  # nothing is kept for a next build: each file is written as it is made
+                exported["data"], exported["rows"] = export(site, changed, emit=writer.page)
+                return
             exported["data"], exported["rows"] = export(site, changed, cache.data, cache.data_texts)
             for name, text in exported["data"].items():
                 if changed is None or cache.data_texts.get(name) != text:

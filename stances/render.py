@@ -183,8 +183,10 @@ def links(page: Page) -> str:
 class Renderer:
     """The loaded templates and the fragments rendered so far, for one site."""
 
-    def __init__(self, site: Site, templates: Path, fragments: Fragments, env: jinja2.Environment):
+    def __init__(self, site: Site, templates: Path, fragments: Fragments, env: jinja2.Environment,
+                 track: bool = True):
         self.site = site
+        self.track = track  # note the records each page and fragment reads (for the next build: see cache.py)
         self.templates = templates
         self.fragments = fragments
         self.env = env
@@ -203,13 +205,13 @@ class Renderer:
         when it is rendered); on every use, count the records it read as the page's."""
         found = getattr(self.fragments, name).get(key)
         if found is None:
-            reads: set = set()
+            reads: set | None = set() if self.track else None
             token = reading.set(reads)
             try:
                 html = Markup(template.render(**context(), **helpers(self.site, page, self, whole=False)))
             finally:
                 reading.reset(token)
-            found = self.fragments.add(name, key, html, frozenset(reads))
+            found = self.fragments.add(name, key, html, frozenset(reads or ()))
         page_reads = reading.get()
         if page_reads is not None:
             page_reads.update(found[1])
@@ -307,7 +309,7 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
         if page.kind in failed:
             continue
         reads: set = set()
-        token = reading.set(reads)
+        token = reading.set(reads if remember else None)
         try:
             emit(page.output, renderer.page(page))
             done.count += 1
@@ -338,7 +340,7 @@ def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed
     else:
         cache.fragments.forget(changed)
     try:
-        renderer = Renderer(site, templates, cache.fragments, cache.env)
+        renderer = Renderer(site, templates, cache.fragments, cache.env, track=remember)
         renderer.load(pages)
     except jinja2.TemplateError as exc:
         return {}, [template_problem(exc, templates)], 0
