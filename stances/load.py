@@ -112,11 +112,14 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
 
 
 MAX_DEPTH = 100
+ALIASES = "YAML aliases (*name) are not supported: write the value out"
 
 
 def hazard(text: str) -> tuple[yaml.Mark, str] | None:
     """Find what libyaml would choke on or expand: nesting deeper than MAX_DEPTH, or an alias."""
-    if "*" not in text and (text.count("\n") + text.count("[") + text.count("{") + text.count("- ")
+    # An alias (*name) needs an anchor (&name) to refer to; one that has none fails to compose, and
+    # `compose` says so as it says of any alias. Markdown's *emphasis* alone costs no scan.
+    if ("*" not in text or "&" not in text) and (text.count("\n") + text.count("[") + text.count("{") + text.count("- ")
                             + text.count("-\t") + text.count("? ") + text.count(": ") + text.count(":\t")) < MAX_DEPTH:
         return None  # no alias, and a level of nesting opens only at one of these or on a line of its own
     too_deep = f"YAML nests more than {MAX_DEPTH} levels deep: records are never that deep"
@@ -124,7 +127,7 @@ def hazard(text: str) -> tuple[yaml.Mark, str] | None:
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                return event.start_mark, "YAML aliases (*name) are not supported: write the value out"
+                return event.start_mark, ALIASES
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -150,6 +153,8 @@ def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
         return yaml.compose(text, Loader=yaml.CSafeLoader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if (exc.problem or "").startswith("found undefined alias") and mark is not None:
+            return None, [error(shown, mark.line + 1, mark.column + 1, ALIASES)]
         message = exc.problem or "invalid YAML"
         if exc.context:
             started = exc.context_mark

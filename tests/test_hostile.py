@@ -57,6 +57,13 @@ def test_alias_bomb_is_refused_quickly(tree, build):
                            "write the value out")
 
 
+def test_an_alias_without_its_anchor_is_refused_as_aliases_are(tree, build):
+    write(tree, "topics/border.yml", "id: border\ntitle: The *border*\nsummary: *nowhere\n")
+    result = build("check", cwd=tree)
+    assert_reports(result, "content/topics/border.yml:3:10: error: YAML aliases (*name) are not supported: "
+                           "write the value out")
+
+
 def test_deep_nesting_is_an_error_not_a_crash(tree, build):
     write(tree, "topics/border.yml", "id: border\ntitle: " + "[" * 500 + "]" * 500 + "\n")
     result = build("check", cwd=tree)
