@@ -56,7 +56,7 @@ class Date:
 
     @property
     def parts(self) -> tuple[int, ...]:
-        return tuple(int(part) for part in self.value.split("-"))
+        return tuple(map(int, self.value.split("-")))
 
     def __str__(self) -> str:
         parts = self.parts
