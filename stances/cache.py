@@ -86,6 +86,11 @@ class Cache:
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
     later: tuple | None = None  # (site, changed records, output) whose open data is still to write
 
+    def let_go_of_reading(self) -> None:
+        """Drop what only a rebuild reuses of the read and the link: the records as read, before their
+        prose was rendered, and what linking kept of them (for a build that keeps no cache)."""
+        self.files, self.listing, self.read, self.prose, self.linked, self.link_state = {}, None, None, {}, {}, None
+
 
 def inputs_key(*folders: Path) -> tuple:
     """Every file in the folders with its time, size and inode: what tells templates or assets changed."""

@@ -275,11 +275,10 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if archive is not None:
         result.problems += verify(site, archive)
     if not remember:
-        # Nothing is kept for a next build: let go of what only a rebuild would reuse (the records
-        # as read, before their prose was rendered, and what linking kept of them), so that the
-        # plan and the render workers make their objects in that memory (49 MB at 10,000 quotes).
+        # Nothing is kept for a next build: the plan and the render workers make their objects in the
+        # memory only a rebuild would reuse (49 MB at 10,000 quotes).
         records = None
-        cache.files, cache.listing, cache.read, cache.prose, cache.linked, cache.link_state = {}, None, None, {}, {}, None
+        cache.let_go_of_reading()
     relinked = cache.relinked if cache.records else None
     if relinked is not None:  # only these changed since the last good build: patch its records
         now = dict(cache.records)
@@ -335,13 +334,13 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         exported: dict = {}
 
         def export_data() -> None:
-            if not remember:  # nothing is kept for a next build: each file is written as it is made
-                exported["data"], exported["rows"] = export(site, changed, emit=writer.page)
-                return
-            exported["data"], exported["rows"] = export(site, changed, cache.data, cache.data_texts)
-            for name, text in exported["data"].items():
-                if changed is None or cache.data_texts.get(name) != text:
-                    writer.page(name, text)
+            # With nothing kept for a next build, each file is written as it is made, not held.
+            emit = None if remember else writer.page
+            exported["data"], exported["rows"] = export(site, changed, cache.data, cache.data_texts, emit=emit)
+            if emit is None:
+                for name, text in exported["data"].items():
+                    if changed is None or cache.data_texts.get(name) != text:
+                        writer.page(name, text)
 
         # A fresh build writes the open data here while the pages render in the workers.
         meanwhile = export_data if fresh and not data_later else None
