@@ -6,11 +6,12 @@ search asset is served by the site itself. The templates also mark the quote car
 lists (`data-pagefind-ignore`), so that each quote is found on its own page.
 
 Pagefind reads every byte of every page it is given, and most of a page is what it leaves out
-(masthead, notes, lists of cards it ignores). So while a build writes the site, each page that
-marks a body gets a search document, in .stances-cache/ (see write.Staging): the page's head and
-its marked body element only (`document`). Pagefind indexes those, and its index is the same,
-byte for byte, as the one it builds from the pages themselves (tests/test_search.py holds that).
-A page where the cut might change what Pagefind sees keeps its whole text as its document.
+(head, masthead, notes, lists of cards it ignores). So while a build writes the site, each page
+that marks a body gets a search document, in .stances-cache/ (see write.Staging): the page's
+<html> tag and title, and its marked body element, with the elements Pagefind leaves out inside
+it emptied (`document`). Pagefind indexes those, and its index is the same, byte for byte, as the
+one it builds from the pages themselves (tests/test_search.py holds that). A page where the cut
+might change what Pagefind sees keeps its whole text as its document.
 
 Pagefind lists filter values in hash-map order, which changes from run to run, and names each
 file by a hash of its content; `settle` sorts those lists and renames the files, so that the
@@ -19,6 +20,7 @@ same site gives the same bytes every time (the rest of its output is stable alre
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import logging
@@ -32,41 +34,116 @@ from .problems import Problem, error
 
 FOLDER = "pagefind"
 DOCUMENTS = "search-documents"
-# Not searched: note marks (their digits would glue onto the word before), the notes, permalinks.
-IGNORED = "sup.note, [role=doc-endnotes], .permalink"
+# Not searched, besides what a template marks data-pagefind-ignore: note marks (their digits would glue
+# onto the word before), the notes, permalinks. Each is (tag or None for any, attribute, value; for
+# class, one of its words), and Pagefind is given them as CSS selectors.
+LEFT_OUT = (("sup", "class", "note"), (None, "role", "doc-endnotes"), (None, "class", "permalink"))
+IGNORED = ", ".join(f"{tag or ''}.{value}" if name == "class" else f"{tag or ''}[{name}={value}]"
+                    for tag, name, value in LEFT_OUT)
 SIGNATURE = b"pagefind_dcd"
 log = logging.getLogger("stances")
 
 
 BODY = "data-pagefind-body"
-OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
+IGNORE = "data-pagefind-ignore"
+OPEN_TAG = re.compile(r"<([a-z][a-z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
+# An opening tag that may be one of an element Pagefind leaves out (`left_out` says whether it is).
+MAYBE_LEFT_OUT = re.compile(r"<([a-z][a-z0-9-]*)(\s[^>]*(?:%s)[^>]*)>"
+                            % "|".join(re.escape(word) for word in (IGNORE, *(value for _, _, value in LEFT_OUT))))
+ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+TITLE = re.compile(r"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# What Pagefind could take from inside an element it leaves out: a filter or metadata (it keeps those
+# of an element marked data-pagefind-ignore), or a heading or image it may take as a title or image.
+TAKEN = ("data-pagefind", "<h1", "<img")
 
 
 def document(html: str) -> str | None:
-    """What Pagefind needs of a page: its head and the element marked as its body, or None if it marks none.
+    """What Pagefind needs of a page, or None if it marks no body: the page's <html> tag and title, and
+    its body element, with nothing inside the elements Pagefind leaves out (`LEFT_OUT`, data-pagefind-ignore).
 
     The whole page comes back when cutting could change what Pagefind sees: a second body, a
     Pagefind attribute, a heading or an image outside the body element, or markup it cannot follow.
+    An element left out keeps its insides if they hold something Pagefind may take (`TAKEN`).
     """
-    if BODY not in html:
+    # Tags and attribute names are found in the page in lower case, at the same places (if lower case
+    # changes no character's length); what they say is read from the page itself.
+    lower = html.lower()
+    marked = lower.find(BODY)
+    if marked < 0:
         return None
-    found = OPEN_TAG.search(html)
-    head_end = html.find("</head>")
-    if found is None or html.count(BODY) != 1 or head_end < 0 or head_end > found.start():
+    head_start, head_end = lower.find("<head"), lower.find("</head>")
+    found = OPEN_TAG.match(lower, lower.rfind("<", 0, marked))
+    if (len(lower) != len(html) or found is None or lower.find(BODY, marked + 1) >= 0
+            or not 0 <= head_start < head_end < found.start()):
         return html
-    tag = found.group(1).lower()
-    opening, closing = re.compile(rf"<{tag}[\s/>]", re.IGNORECASE), re.compile(rf"</{tag}\s*>", re.IGNORECASE)
-    depth, at = 1, found.end()
-    while depth:
-        shut = closing.search(html, at)
-        if shut is None:
-            return html
-        depth += len(opening.findall(html, at, shut.start())) - 1
-        at = shut.end()
-    outside = html[:found.start()] + html[at:]
-    if any(mark in outside for mark in ("data-pagefind", "<h1", "<img")):
+    end = closing(lower, found.group(1), found.end())
+    if end is None:
         return html
-    return html[:head_end] + "</head>\n<body>\n" + html[found.start():at] + "\n</body>\n</html>\n"
+    at = lower.find(">", end) + 1
+    if any(lower.find(mark, 0, found.start()) >= 0 or lower.find(mark, at) >= 0 for mark in TAKEN):
+        return html
+    body = emptied(html, lower, found.end(), end)
+    if body is None:
+        return html
+    title = TITLE.search(lower, head_start, head_end)
+    return (html[:head_start] + '<head>\n<meta charset="utf-8">\n'
+            + (html[title.start():title.end()] + "\n" if title else "")
+            + "</head>\n<body>\n" + html[found.start():found.end()] + body + html[end:at] + "\n</body>\n</html>\n")
+
+
+def emptied(html: str, lower: str, start: int, end: int) -> str | None:
+    """html[start:end] with the insides of the elements Pagefind leaves out taken away; None if one never closes."""
+    parts, kept, at = [], start, start
+    while (found := MAYBE_LEFT_OUT.search(lower, at, end)) is not None:
+        at = found.end()
+        tag = found.group(1)
+        if tag in VOID or found.group(2).endswith("/") or not left_out(tag, html[found.start(2):found.end(2)]):
+            continue
+        shut = closing(lower, tag, at)
+        if shut is None or shut > end:
+            return None
+        inside = lower[at:shut]
+        if any(mark in inside for mark in TAKEN):
+            continue  # look inside it for smaller ones
+        parts.append(html[kept:at])
+        kept = at = shut
+    parts.append(html[kept:end])
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def left_out(tag: str, attributes: str) -> bool:
+    """True if Pagefind leaves out an element with this opening tag's attributes."""
+    found = {name.lower(): quoted or single or bare for name, quoted, single, bare in ATTRIBUTE.findall(attributes)}
+    if IGNORE in found:
+        return True
+    return any(rule in (None, tag) and name in found and (value in found[name].split() if name == "class"
+                                                          else found[name] == value)
+               for rule, name, value in LEFT_OUT)
+
+
+def closing(lower: str, tag: str, at: int) -> int | None:
+    """Where, in a page in lower case, the element whose opening tag ends at `at` closes (the start of
+    its closing tag); None if it never does, or closes in a way this does not follow (`</tag >`)."""
+    opening, close = "<" + tag, "</" + tag
+    depth = 1
+    while True:
+        shut = lower.find(close, at)
+        while shut >= 0 and lower[shut + len(close):shut + len(close) + 1] != ">":
+            if lower[shut + len(close):shut + len(close) + 1] in " \t\n\r\f/":  # "" too: the page ends there
+                return None
+            shut = lower.find(close, shut + 1)  # another tag, whose name starts with this one's
+        if shut < 0:
+            return None
+        inner = lower.find(opening, at, shut)
+        while inner >= 0:
+            depth += lower[inner + len(opening)] in " \t\n\r\f/>"
+            inner = lower.find(opening, inner + 1, shut)
+        depth -= 1
+        if not depth:
+            return shut
+        at = shut + len(close) + 1
 
 
 def index(staging: Path, into: Path | None = None, documents: str = ".") -> list[Problem]:
