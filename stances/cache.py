@@ -35,11 +35,14 @@ class Fragments:
 
     Each entry keeps the records it read, and each record the entries that read it, so that a
     rebuild drops just the entries an edit touched without looking at the others.
+
+    The HTML is kept as UTF-8 bytes: a text with one character such as "“" or "↩" takes two bytes
+    a character as a str, and the fragments are most of what a render worker holds.
     """
 
-    cards: dict = field(default_factory=dict)  # (quote id, show speaker, links) -> (html, reads)
-    notes: dict = field(default_factory=dict)  # (source id, locator, references, links) -> (html, reads)
-    blocks: dict = field(default_factory=dict)  # (template, kind, id, links) -> (html, reads)
+    cards: dict = field(default_factory=dict)  # (quote id, show speaker, links) -> (UTF-8 html, reads)
+    notes: dict = field(default_factory=dict)  # (source id, locator, references, links) -> (UTF-8 html, reads)
+    blocks: dict = field(default_factory=dict)  # (template, kind, id, links) -> (UTF-8 html, reads)
     readers: dict = field(default_factory=dict)  # (kind, id) -> {(entries name, key), ...}
 
     def add(self, name: str, key: tuple, html, reads: frozenset) -> tuple:

@@ -211,11 +211,11 @@ class Renderer:
                 html = Markup(template.render(**context(), **helpers(self.site, page, self, whole=False)))
             finally:
                 reading.reset(token)
-            found = self.fragments.add(name, key, html, frozenset(reads or ()))
+            found = self.fragments.add(name, key, html.encode(), frozenset(reads or ()))
         page_reads = reading.get()
         if page_reads is not None:
             page_reads.update(found[1])
-        return found[0]
+        return Markup(found[0].decode())
 
     def card(self, page: Page, quote, show_speaker: bool = True) -> Markup:
         return self.fragment("cards", (quote.id, bool(show_speaker), links(page)), self.card_template,
