@@ -75,8 +75,9 @@ class Staging:
         self.folder.mkdir(parents=True)
         return []
 
-    def page(self, name: str, text: str) -> None:
-        put(self.folder / name, text.encode("utf-8"), self.out / name)
+    def page(self, name: str, text: str | bytes | bytearray) -> None:
+        """Write a page or data file (a str, or its UTF-8 bytes), with its search document if it has one."""
+        put(self.folder / name, text.encode("utf-8") if isinstance(text, str) else text, self.out / name)
         if self.search and name.endswith(".html"):
             searched = document(text)
             if searched is None:
@@ -159,14 +160,14 @@ class InPlace:
     def begin(self) -> list[Problem]:
         return []
 
-    def page(self, name: str, text: str) -> None:
+    def page(self, name: str, text: str | bytes | bytearray) -> None:
         self.pending[name] = text
 
     def finish(self, assets: Path, current: set, previous: set, search: bool = True) -> list[Problem]:
         """Write the changed pages, remove what is no longer built, refresh changed assets and,
         if a page changed, the search index."""
         for name, text in sorted(self.pending.items()):
-            replace_file(self.out / name, text.encode("utf-8"))
+            replace_file(self.out / name, text.encode("utf-8") if isinstance(text, str) else text)
             self.changed.append(name)
         for name in sorted(previous - current, reverse=True):
             (self.out / name).unlink(missing_ok=True)
