@@ -51,7 +51,7 @@ OPEN_TAG = re.compile(r"<([a-z][a-z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
 MAYBE_LEFT_OUT = re.compile(r"<([a-z][a-z0-9-]*)(\s[^>]*(?:%s)[^>]*)>"
                             % "|".join(re.escape(word) for word in (IGNORE, *(value for _, _, value in LEFT_OUT))))
 ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-TITLE = re.compile(r"<title[\s>].*?</title\s*>", re.IGNORECASE | re.DOTALL)
+TITLE = re.compile(r"<title[\s>].*?</title\s*>", re.DOTALL)  # searched in the page in lower case
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # What Pagefind could take from inside an element it leaves out: a filter or metadata (it keeps those
 # of an element marked data-pagefind-ignore), or a heading or image it may take as a title or image.
@@ -81,7 +81,7 @@ def document(html: str) -> str | None:
     if end is None:
         return html
     at = lower.find(">", end) + 1
-    if any(lower.find(mark, 0, found.start()) >= 0 or lower.find(mark, at) >= 0 for mark in TAKEN):
+    if takes(lower, 0, found.start()) or takes(lower, at, len(lower)):
         return html
     body = emptied(html, lower, found.end(), end)
     if body is None:
@@ -103,13 +103,17 @@ def emptied(html: str, lower: str, start: int, end: int) -> str | None:
         shut = closing(lower, tag, at)
         if shut is None or shut > end:
             return None
-        inside = lower[at:shut]
-        if any(mark in inside for mark in TAKEN):
+        if takes(lower, at, shut):
             continue  # look inside it for smaller ones
         parts.append(html[kept:at])
         kept = at = shut
     parts.append(html[kept:end])
     return "".join(parts)
+
+
+def takes(lower: str, start: int, end: int) -> bool:
+    """True if lower[start:end] holds something Pagefind may take (`TAKEN`)."""
+    return any(lower.find(mark, start, end) >= 0 for mark in TAKEN)
 
 
 @functools.lru_cache(maxsize=256)
@@ -130,8 +134,11 @@ def closing(lower: str, tag: str, at: int) -> int | None:
     depth = 1
     while True:
         shut = lower.find(close, at)
-        while shut >= 0 and lower[shut + len(close):shut + len(close) + 1] != ">":
-            if lower[shut + len(close):shut + len(close) + 1] in " \t\n\r\f/":  # "" too: the page ends there
+        while shut >= 0:
+            after = lower[shut + len(close):shut + len(close) + 1]
+            if after == ">":
+                break
+            if after in " \t\n\r\f/":  # "" too: the page ends there
                 return None
             shut = lower.find(close, shut + 1)  # another tag, whose name starts with this one's
         if shut < 0:
