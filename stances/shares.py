@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -14,6 +15,27 @@ _work: tuple | None = None  # what forked workers inherit: (task, items, shares)
 def _share(index: int):
     task, items, shares = _work
     return task(items[index::shares])
+
+
+def _trimmer():
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return None
+
+
+_trim = _trimmer()
+
+
+def give_back() -> None:
+    """Hand the C heap's free pages back to the system (glibc only).
+
+    What this process freed (the pickles its workers sent back, records it let go of) stays
+    mapped, and a forked worker's resident size counts it again: at 10,000 quotes, 18 MB of
+    a render worker's 141 at the fork."""
+    if _trim is not None:
+        _trim(0)
 
 
 def can_fork() -> bool:
@@ -47,6 +69,7 @@ def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, mean
     # pages stay shared with this process instead of being copied into every worker.
     frozen = gc.get_freeze_count()  # a caller's own freeze (a rebuild's cache) is left as it was
     gc.freeze()
+    give_back()
     try:
         with ProcessPoolExecutor(shares, mp_context=multiprocessing.get_context("fork")) as pool:
             made = pool.map(_share, range(count))  # every share is handed out (and every worker forked) here
