@@ -6,8 +6,9 @@ import subprocess
 import sys
 
 from conftest import FIXTURES, ROOT
+from stances.cache import Cache
 from stances.link import PRERENDER_FROM
-from stances.pipeline import READ_SHARED_FROM
+from stances.pipeline import READ_SHARED_FROM, run
 from test_incremental import snapshot
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -34,6 +35,21 @@ def test_pages_rendered_in_two_processes_are_the_pages_one_process_renders(tmp_p
     pages = snapshot(tmp_path / "one")
     assert len([name for name in pages if name.endswith(".html")]) > 400
     assert snapshot(tmp_path / "two") == pages
+
+
+def test_a_build_that_keeps_nothing_writes_what_a_build_that_keeps_its_cache_writes(tmp_path):
+    # build.py keeps no cache: it renders prose into the records as read, and drops where each
+    # value stands once the plan is made. serve keeps both; the sites must not differ.
+    generate.main(["--quotes", "400", "--out", str(tmp_path / "corpus")])
+    content = tmp_path / "corpus" / "content"
+    kept = Cache()
+    for out, cache in (("once", None), ("kept", kept)):
+        result = run(content, ROOT / "templates", ROOT / "assets", tmp_path / out, cache=cache, search=False,
+                     workers=2)
+        assert not result.failed(strict=False), result.problems
+    assert snapshot(tmp_path / "once") == snapshot(tmp_path / "kept")
+    quote = kept.records[("quotes", "quote-000001")]
+    assert quote.where("speaker")[1:] == (2, 10)  # the cache still knows where each value stands
 
 
 def test_no_search_skips_the_index_and_timings_name_each_stage(tmp_path):
