@@ -336,7 +336,7 @@ def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tu
     html, env = cache.prose[key]
     fragment = Fragment(html)
     fragment.cited = env.get("citations", [])
-    fragment.markdown = str(prose)
+    fragment.markdown = key[0]  # the Markdown, as str(prose) gave it for the key: one copy, not two
     problems = []
     seen: dict = defaultdict(int)
     for cited in fragment.cited:
