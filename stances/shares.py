@@ -18,10 +18,11 @@ def _share(index: int):
 
 
 def _trimmer():
-    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl) or this process's own
+    C library cannot be opened by name None (Windows: TypeError)."""
     try:
         return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):
         return None
 
 
