@@ -153,14 +153,18 @@ def closing(lower: str, tag: str, at: int) -> int | None:
         at = shut + len(close) + 1
 
 
+def pagefind_command(documents: str, output: Path) -> list[str]:
+    """How the build runs Pagefind over a folder of pages (from the site's folder: see `index`)."""
+    return [sys.executable, "-m", "pagefind", "--site", documents, "--output-path", str(output), "--silent",
+            "--exclude-selectors", IGNORED]
+
+
 def index(staging: Path, into: Path | None = None, documents: str = ".") -> list[Problem]:
     """Build the search index of a written site into its pagefind/ (or `into`); report a failure as a problem.
 
     `documents` is the folder of the pages Pagefind reads: the site itself ("."), or its search documents."""
     # Run in the site's folder, so that no stray pagefind.yml in the caller's folder changes the index.
-    output = ["--output-path", str(into if into is not None else staging.absolute() / FOLDER)]
-    command = [sys.executable, "-m", "pagefind", "--site", documents, *output, "--silent",
-               "--exclude-selectors", IGNORED]
+    command = pagefind_command(documents, into if into is not None else staging.absolute() / FOLDER)
     try:
         result = subprocess.run(command, cwd=staging, capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as exc:
