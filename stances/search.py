@@ -44,61 +44,75 @@ SIGNATURE = b"pagefind_dcd"
 log = logging.getLogger("stances")
 
 
-BODY = "data-pagefind-body"
+# A page is cut as its UTF-8 bytes, as it is written: tags and attribute names are ASCII, and
+# bytes.lower() folds ASCII alone, at the speed of a copy (str.lower() on a page with one curly
+# quote in it took longer than all the rest of the cut).
+BODY = b"data-pagefind-body"
 IGNORE = "data-pagefind-ignore"
-OPEN_TAG = re.compile(r"<([a-z][a-z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
+OPEN_TAG = re.compile(rb"<([a-z][a-z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
 # An opening tag that may be one of an element Pagefind leaves out (`left_out` says whether it is).
-MAYBE_LEFT_OUT = re.compile(r"<([a-z][a-z0-9-]*)(\s[^>]*(?:%s)[^>]*)>"
-                            % "|".join(re.escape(word) for word in (IGNORE, *(value for _, _, value in LEFT_OUT))))
+MAYBE_LEFT_OUT = re.compile(rb"<([a-z][a-z0-9-]*)(\s[^>]*(?:%s)[^>]*)>" % b"|".join(
+    re.escape(word.encode()) for word in (IGNORE, *(value for _, _, value in LEFT_OUT))))
 ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-TITLE = re.compile(r"<title[\s>].*?</title\s*>", re.DOTALL)  # searched in the page in lower case
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.DOTALL)  # searched in the page in lower case
+VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"source", b"track",
+        b"wbr"}
 # What Pagefind could take from inside an element it leaves out: a filter or metadata (it keeps those
 # of an element marked data-pagefind-ignore), or a heading or image it may take as a title or image.
-TAKEN = ("data-pagefind", "<h1", "<img")
+TAKEN = (b"data-pagefind", b"<h1", b"<img")
 
 
-def document(html: str) -> str | None:
+def document(html: str | bytes) -> str | bytes | None:
     """What Pagefind needs of a page, or None if it marks no body: the page's <html> tag and title, and
     its body element, with nothing inside the elements Pagefind leaves out (`LEFT_OUT`, data-pagefind-ignore).
 
     The whole page comes back when cutting could change what Pagefind sees: a second body, a
     Pagefind attribute, a heading or an image outside the body element, or markup it cannot follow.
     An element left out keeps its insides if they hold something Pagefind may take (`TAKEN`).
+    A page given as text comes back as text; as UTF-8 bytes, as bytes.
     """
-    # Tags and attribute names are found in the page in lower case, at the same places (if lower case
-    # changes no character's length); what they say is read from the page itself.
+    if isinstance(html, str):
+        cut = cut_page(html.encode("utf-8"))
+        return cut if cut is None else cut.decode("utf-8")
+    return cut_page(bytes(html))
+
+
+def cut_page(html: bytes) -> bytes | None:
+    """`document` for a page's UTF-8 bytes."""
+    # Tags and attribute names are found in the page in lower case (ASCII only: the same places);
+    # what they say is read from the page itself.
     lower = html.lower()
     marked = lower.find(BODY)
     if marked < 0:
         return None
-    head_start, head_end = lower.find("<head"), lower.find("</head>")
-    found = OPEN_TAG.match(lower, lower.rfind("<", 0, marked))
-    if (len(lower) != len(html) or found is None or lower.find(BODY, marked + 1) >= 0
+    head_start, head_end = lower.find(b"<head"), lower.find(b"</head>")
+    found = OPEN_TAG.match(lower, lower.rfind(b"<", 0, marked))
+    if (found is None or lower.find(BODY, marked + 1) >= 0
             or not 0 <= head_start < head_end < found.start()):
         return html
     end = closing(lower, found.group(1), found.end())
     if end is None:
         return html
-    at = lower.find(">", end) + 1
+    at = lower.find(b">", end) + 1
     if takes(lower, 0, found.start()) or takes(lower, at, len(lower)):
         return html
     body = emptied(html, lower, found.end(), end)
     if body is None:
         return html
     title = TITLE.search(lower, head_start, head_end)
-    return (html[:head_start] + '<head>\n<meta charset="utf-8">\n'
-            + (html[title.start():title.end()] + "\n" if title else "")
-            + "</head>\n<body>\n" + html[found.start():found.end()] + body + html[end:at] + "\n</body>\n</html>\n")
+    return (html[:head_start] + b'<head>\n<meta charset="utf-8">\n'
+            + (html[title.start():title.end()] + b"\n" if title else b"")
+            + b"</head>\n<body>\n" + html[found.start():found.end()] + body + html[end:at] + b"\n</body>\n</html>\n")
 
 
-def emptied(html: str, lower: str, start: int, end: int) -> str | None:
+def emptied(html: bytes, lower: bytes, start: int, end: int) -> bytes | None:
     """html[start:end] with the insides of the elements Pagefind leaves out taken away; None if one never closes."""
     parts, kept, at = [], start, start
     while (found := MAYBE_LEFT_OUT.search(lower, at, end)) is not None:
         at = found.end()
         tag = found.group(1)
-        if tag in VOID or found.group(2).endswith("/") or not left_out(tag, html[found.start(2):found.end(2)]):
+        if tag in VOID or found.group(2).endswith(b"/") or not left_out(
+                tag.decode(), html[found.start(2):found.end(2)].decode("utf-8", "replace")):
             continue
         shut = closing(lower, tag, at)
         if shut is None or shut > end:
@@ -108,10 +122,10 @@ def emptied(html: str, lower: str, start: int, end: int) -> str | None:
         parts.append(html[kept:at])
         kept = at = shut
     parts.append(html[kept:end])
-    return "".join(parts)
+    return b"".join(parts)
 
 
-def takes(lower: str, start: int, end: int) -> bool:
+def takes(lower: bytes, start: int, end: int) -> bool:
     """True if lower[start:end] holds something Pagefind may take (`TAKEN`)."""
     return any(lower.find(mark, start, end) >= 0 for mark in TAKEN)
 
@@ -127,25 +141,25 @@ def left_out(tag: str, attributes: str) -> bool:
                for rule, name, value in LEFT_OUT)
 
 
-def closing(lower: str, tag: str, at: int) -> int | None:
+def closing(lower: bytes, tag: bytes, at: int) -> int | None:
     """Where, in a page in lower case, the element whose opening tag ends at `at` closes (the start of
     its closing tag); None if it never does, or closes in a way this does not follow (`</tag >`)."""
-    opening, close = "<" + tag, "</" + tag
+    opening, close = b"<" + tag, b"</" + tag
     depth = 1
     while True:
         shut = lower.find(close, at)
         while shut >= 0:
             after = lower[shut + len(close):shut + len(close) + 1]
-            if after == ">":
+            if after == b">":
                 break
-            if after in " \t\n\r\f/":  # "" too: the page ends there
+            if after in b" \t\n\r\f/":  # b"" too: the page ends there
                 return None
             shut = lower.find(close, shut + 1)  # another tag, whose name starts with this one's
         if shut < 0:
             return None
         inner = lower.find(opening, at, shut)
         while inner >= 0:
-            depth += lower[inner + len(opening)] in " \t\n\r\f/>"
+            depth += lower[inner + len(opening):inner + len(opening) + 1] in b" \t\n\r\f/>"
             inner = lower.find(opening, inner + 1, shut)
         depth -= 1
         if not depth:

@@ -77,13 +77,14 @@ class Staging:
 
     def page(self, name: str, text: str | bytes | bytearray) -> None:
         """Write a page or data file (a str, or its UTF-8 bytes), with its search document if it has one."""
-        put(self.folder / name, text.encode("utf-8") if isinstance(text, str) else text, self.out / name)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        put(self.folder / name, data, self.out / name)
         if self.search and name.endswith(".html"):
-            searched = document(text)
+            searched = document(data)
             if searched is None:
                 (self.documents / name).unlink(missing_ok=True)
             else:
-                data = searched.encode("utf-8")
+                data = searched
                 if not same_file(self.documents / name, data):
                     (self.documents / name).parent.mkdir(parents=True, exist_ok=True)
                     (self.documents / name).write_bytes(data)
