@@ -140,10 +140,10 @@ def pagefind_alone(out: Path, into: Path) -> Run:
 
     The default build runs it for the search index; its time and peak memory are a floor under that
     build's, whatever the rest of the build does."""
-    from stances.search import DOCUMENTS, pagefind_command
-    from stances.uptodate import FOLDER
+    from stances.search import pagefind_command
+    from stances.write import search_documents
 
-    documents = out.parent / FOLDER / f"{out.name}.{DOCUMENTS}"
+    documents = search_documents(out)
     if not documents.is_dir():
         return Run(0.0, 0.0, ok=False, error=f"no search documents in {documents}")
     set_aside(into)

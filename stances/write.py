@@ -50,6 +50,11 @@ def files_of(assets: Path):
                 yield path.relative_to(assets).as_posix(), path
 
 
+def search_documents(out: Path) -> Path:
+    """Where a build into `out` keeps each page's search document from build to build (see Staging)."""
+    return out.parent / CACHE / f"{out.name}.{DOCUMENTS}"
+
+
 class Staging:
     """A fresh folder beside `out`: pages go in as they are rendered, then it is swapped in whole.
 
@@ -62,7 +67,7 @@ class Staging:
         self.search = search
         # Each page's search document (see search.document), kept from build to build beside the
         # stamp in .stances-cache/: rewriting a file costs less than making it and deleting it again.
-        self.documents = self.out.parent / CACHE / f"{self.out.name}.{DOCUMENTS}"
+        self.documents = search_documents(self.out)
         self.folder = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.retired = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
 
@@ -83,11 +88,9 @@ class Staging:
             searched = document(data)
             if searched is None:
                 (self.documents / name).unlink(missing_ok=True)
-            else:
-                data = searched
-                if not same_file(self.documents / name, data):
-                    (self.documents / name).parent.mkdir(parents=True, exist_ok=True)
-                    (self.documents / name).write_bytes(data)
+            elif not same_file(self.documents / name, searched):
+                (self.documents / name).parent.mkdir(parents=True, exist_ok=True)
+                (self.documents / name).write_bytes(searched)
 
     def finish(self, assets: Path, pages: set) -> list[Problem]:
         """Add the assets and the search index, then swap the folder in; the last good site stays on failure.
