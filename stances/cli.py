@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from .problems import Problem
+from .problems import Problem, escaped
 
 HERE = Path(__file__).resolve().parent.parent
 log = logging.getLogger("stances")
@@ -62,9 +62,21 @@ def report(problems: list[Problem], strict: bool, annotations: bool = False) -> 
         print(problem, file=sys.stderr)
         if annotations:
             level = "error" if problem.is_error or strict else "warning"
-            message = problem.message.replace("%", "%25").replace("\n", "%0A")
-            print(f"::{level} file={problem.path},line={problem.line},col={problem.column}::{message}")
+            print(annotation(problem, level))
     return sum(1 for problem in set(problems) if problem.is_error or strict)
+
+
+def annotation(problem: Problem, level: str) -> str:
+    """A GitHub Actions workflow command for a problem, escaped as the runner reads them, so that
+    neither a file name nor a message can end the command early or start another."""
+    def data(text: str) -> str:
+        return escaped(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    where = f" file={prop(problem.path)},line={problem.line},col={problem.column}" if problem.path else ""
+    return f"::{level}{where}::{data(problem.message)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so staging folders are removed
     try:
         return dispatch(options)
+    except OSError as exc:  # the file system failed us somewhere the stages did not expect: say so, plainly
+        where = f": {exc.filename}" if exc.filename else ""
+        print(Problem("", 0, 0, f"{exc.strerror or exc}{where}"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted: nothing was replaced", file=sys.stderr)
         return 130
@@ -99,7 +115,10 @@ def build_once(options) -> int:
     started = time.perf_counter()
     write = options.command != "check"
     annotations = getattr(options, "annotations", False) or os.environ.get("GITHUB_ACTIONS") == "true"
-    if write:  # first, before the pipeline's imports: is the last build's site still good?
+    from .files import apart, inputs_of
+
+    refused = apart(options.out, inputs_of(options.content, options.templates, options.assets, options.archive))
+    if write and not refused:  # first, before the pipeline's imports: is the last build's site still good?
         from . import uptodate
 
         read = uptodate.inputs(options)

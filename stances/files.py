@@ -41,3 +41,32 @@ def walk(folder: str, prefix: str, found: list, seen: set) -> None:
             except OSError:
                 key = None
             found.append((prefix + entry.name, key))
+
+
+def apart(out: Path, inputs: dict) -> list[str]:
+    """Why an output folder may not be used: it is, holds or sits inside an input folder ({option: folder
+    or None}). A build replaces its output whole, and must never touch what it reads."""
+    found = []
+    real = Path(os.path.realpath(out))
+    for option, folder in inputs.items():
+        if folder is None:
+            continue
+        other = Path(os.path.realpath(folder))
+        how = "is" if real == other else "sits inside" if real.is_relative_to(other) else \
+            "holds" if other.is_relative_to(real) else None
+        if how is not None:
+            found.append(f"--out {shown(out)} {how} the {option.removeprefix('--')} folder {shown(folder)}: a build "
+                         "replaces its output whole, so it must never touch what it reads; choose an --out outside it")
+    return found
+
+
+def shown(path: Path) -> str:
+    """A path as a contributor would type it: relative to here when inside."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def inputs_of(content: Path, templates: Path, assets: Path, archive: Path | None) -> dict:
+    return {"--content": content, "--templates": templates, "--assets": assets, "--archive": archive}

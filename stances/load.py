@@ -51,10 +51,24 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
     folders: list[str] = []
     if not content.is_dir():
         return [], [error(shown_path(content), 1, 1, "content folder not found; pass --content DIR")]
-    for entry in sorted(os.scandir(content.absolute()), key=lambda e: e.name):
+    try:
+        top = os.stat(content)
+        entries = sorted(os.scandir(content.absolute()), key=lambda e: e.name)
+    except OSError as exc:
+        return [], [unreadable(shown_path(content), exc, "folder")]
+    seen = {(top.st_dev, top.st_ino)}  # every folder read, so that a link back to one ends there
+    for entry in entries:
         if entry.name.startswith("."):
             continue
-        is_file = entry.is_file()
+        try:
+            is_file = entry.is_file()
+            if not is_file and not entry.is_dir():
+                if entry.is_symlink():
+                    problems.append(error(shown_path(Path(entry.path)), 1, 1, BROKEN))
+                continue
+        except OSError as exc:  # a loop of links (ELOOP), or a folder that may not be looked into
+            problems.append(unreadable(shown_path(Path(entry.path)), exc))
+            continue
         stem, suffix = os.path.splitext(entry.name) if is_file else (entry.name, "")
         if is_file and suffix not in YAML_SUFFIXES:
             continue
@@ -69,37 +83,73 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
                 problems.append(error(shown_path(Path(entry.path)), 1, 1, f"'{stem}' is one file: write {stem}.yml"))
                 continue
             files: list = []
-            walk_yaml(entry.path, (), files)
+            walk_yaml(entry.path, (), files, problems, seen)
             files.sort(key=lambda item: item[0])
             found += [(stem, path, key) for _, path, key in files]
             folders.append(entry.path)
         else:
-            found.append((stem, entry.path, stat_key(entry.stat())))
+            try:
+                found.append((stem, entry.path, stat_key(entry.stat())))
+            except OSError as exc:
+                problems.append(unreadable(shown_path(Path(entry.path)), exc))
     if not any(kind == "site" for kind, _, _ in found) and not problems:
         problems.append(error(shown_path(content / "site.yml"), 1, 1,
                               "missing site.yml: it names the site, its sides and its intro"))
     return found, problems
 
 
-def walk_yaml(folder: str, parts: tuple, found: list) -> None:
-    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
+BROKEN = "a link to nothing: remove it, or point it at a file that exists"
+
+
+def unreadable(shown: str, exc: OSError, what: str = "file") -> Problem:
+    """The error for a file or folder the system would not let us read."""
+    return error(shown, 1, 1, f"cannot read this {what}: {exc.strerror or exc}")
+
+
+def walk_yaml(folder: str, parts: tuple, found: list, problems: list, seen: set) -> None:
+    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped.
+
+    Each folder is read once (`seen` holds their device and inode), so a link back up the tree ends
+    there; what cannot be read is a problem."""
+    try:
+        here = os.stat(folder)
+        if (here.st_dev, here.st_ino) in seen:
+            return
+        seen.add((here.st_dev, here.st_ino))
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError as exc:
+        problems.append(unreadable(shown_path(Path(folder)), exc, "folder"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
             if entry.is_dir():
-                walk_yaml(entry.path, parts + (entry.name,), found)
-            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
-                found.append((parts + (entry.name,), entry.path, stat_key(entry.stat())))
+                walk_yaml(entry.path, parts + (entry.name,), found, problems, seen)
+            elif entry.name.endswith(YAML_SUFFIXES):
+                if entry.is_file():
+                    found.append((parts + (entry.name,), entry.path, stat_key(entry.stat())))
+                elif entry.is_symlink():
+                    problems.append(error(shown_path(Path(entry.path)), 1, 1, BROKEN))
+        except OSError as exc:  # a loop of links (ELOOP), or a file gone or locked meanwhile
+            problems.append(unreadable(shown_path(Path(entry.path)), exc))
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """Read a file as UTF-8 text (a byte-order mark is allowed), or say why not."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return None, [error(shown, 1, 1, f"file is {size / 1048576:.1f} MiB; the limit is "
-                                         f"{MAX_FILE_BYTES // 1048576} MiB a file: split it into several files")]
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [error(shown, 1, 1, f"file is {size / 1048576:.1f} MiB; the limit is "
+                                             f"{MAX_FILE_BYTES // 1048576} MiB a file: split it into several files")]
+        with open(path, "rb") as file:  # at most the limit, should the file grow meanwhile
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [unreadable(shown, exc)]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [error(shown, 1, 1, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB a file: "
+                                         "split it into several files")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -165,6 +215,11 @@ def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
             message = "a tab is used for indentation; YAML needs spaces"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [error(shown, line, column, f"YAML syntax: {message}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses; libyaml gives its UTF-8 byte offset
+        before = text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "replace")
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        return None, [error(shown, line, column, f"the character U+{exc.character:04X} is not allowed in YAML "
+                                                 "(a control character): remove it")]
     except yaml.YAMLError as exc:
         return None, [error(shown, 1, 1, f"YAML: {exc}")]
     except RecursionError:

@@ -11,12 +11,12 @@ from pathlib import Path
 from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
 from .data import export
 from .link import citations_in, link
-from .files import stat_key
+from .files import apart, inputs_of, stat_key
 from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .shares import each
 from .schema import KINDS
 from .pages import plan
-from .problems import Problem, warning
+from .problems import Problem, failure, warning
 from .render import render
 from .validate import records_of
 from .verify import verify
@@ -255,6 +255,10 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     cache = cache or Cache()
     workers = workers or os.cpu_count() or 1
     result = Result()
+    if out is not None:
+        result.problems = [failure(why) for why in apart(out, inputs_of(content, templates, assets, archive))]
+        if result.problems:
+            return result
     clock = Clock(result.timings)
     result.problems += write_later(cache)
     records, problems, touched = read_records(content, cache, changed_paths, workers)
@@ -335,10 +339,10 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
 
     With `data_later`, the open data is left in the cache for `write_later`."""
     writer = Staging(out, search) if fresh else InPlace(out)
-    result.problems += writer.begin()
-    if result.failed(strict):
-        return
     try:
+        result.problems += writer.begin()
+        if result.failed(strict):
+            return
         exported: dict = {}
 
         def export_data() -> None:
@@ -372,6 +376,9 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         else:
             result.problems += writer.finish(assets, current, cache.written, search)
             result.changed = writer.changed
+    except OSError as exc:  # a full or read-only disk, a folder we may not write to: the last good site stays
+        result.problems.append(cannot_write(out, exc))
+        return
     finally:
         if fresh:
             writer.discard()
@@ -384,6 +391,17 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         cache.written = current
         if data_later:
             cache.later = (site, changed, out)
+
+
+def cannot_write(out: Path, exc: OSError) -> Problem:
+    """The error for a site the system would not let us write (or a template or asset it would not let us read)."""
+    name = os.path.abspath(os.fsdecode(exc.filename)) if isinstance(exc.filename, (str, bytes)) else None
+    ours = name is None or name == str(out) or name.startswith((str(out) + os.sep, f"{out.parent}{os.sep}.{out.name}."))
+    if not ours:
+        return failure(f"cannot read {shown_path(Path(name))}: {exc.strerror or exc}; {shown_path(out)}/ is left as it was")
+    where = f" ({shown_path(Path(name))})" if name else ""
+    return failure(f"cannot write the site into {shown_path(out)}/: {exc.strerror or exc}{where}; "
+                   "the last good site is left as it was")
 
 
 def write_later(cache: Cache) -> list[Problem]:

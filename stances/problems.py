@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# What a terminal, a log or a CI annotation could take for a line end or a control sequence, or that
+# would show text in another order than it is stored (bidirectional overrides): shown as escapes.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escaped(text: str) -> str:
+    """Text as a message may quote it: on one line, every control character written as an escape."""
+    return UNSAFE.sub(lambda found: ESCAPES.get(found.group()) or f"\\u{ord(found.group()):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,7 +27,12 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        """`path:line:col: error: message`, or `error: message` for a problem at no place in a file (path "").
+
+        Content cannot forge a line of its own: what the path and message quote is escaped."""
+        if not self.path:
+            return f"{self.severity}: {escaped(self.message)}"
+        return f"{escaped(self.path)}:{self.line}:{self.column}: {self.severity}: {escaped(self.message)}"
 
     @property
     def is_error(self) -> bool:
@@ -26,6 +42,11 @@ class Problem:
 def error(path: str, line: int, column: int, message: str) -> Problem:
     """Make an error at a place."""
     return Problem(path, line, column, message, "error")
+
+
+def failure(message: str) -> Problem:
+    """Make an error at no place in a file: the file system, an option, the output."""
+    return Problem("", 0, 0, message, "error")
 
 
 def warning(path: str, line: int, column: int, message: str) -> Problem:

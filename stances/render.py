@@ -315,17 +315,21 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
         reads: set = set()
         token = reading.set(reads if remember else None)
         try:
-            emit(page.output, renderer.page(page))
-            done.count += 1
+            text = renderer.page(page)
             if remember:
                 known = prints.get(page.output) if prints else None
-                done.memos[page.output] = PageMemo(known if known is not None else fingerprint(page), frozenset(reads))
+                memo = PageMemo(known if known is not None else fingerprint(page), frozenset(reads))
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
             path, line = template_place(exc, renderer.templates)
             done.problems.append(error(path, line, 1, f"template {page.template} failed on {page.output}: {exc}"))
+            continue
         finally:
             reading.reset(token)
+        emit(page.output, text)  # a file that cannot be written is no template's fault: the writer says so
+        done.count += 1
+        if remember:
+            done.memos[page.output] = memo
     return done
 
 

@@ -228,7 +228,8 @@ class Converter:
         return node.value == "true"
 
     def count(self, node, name, kind: schema.Count) -> int | None:
-        if (not isinstance(node, yaml.ScalarNode) or node.tag != INT or not re.fullmatch(r"[0-9]+", node.value)
+        # Length first: Python refuses to convert more than 4,300 digits, and no count needs them.
+        if (not isinstance(node, yaml.ScalarNode) or node.tag != INT or not re.fullmatch(r"[0-9]{1,20}", node.value)
                 or not kind.least <= int(node.value) <= kind.most):
             self.fail(node, f"'{name}' must be a whole number from {kind.least} to {kind.most}")
             return None

@@ -98,8 +98,10 @@ def test_id_with_a_slash_cannot_escape_the_output(tree, build):
                    "not 'a/b'")
 
 
-@pytest.mark.parametrize("out", [".", "content", "~"])
-def test_refuses_to_replace_a_folder_it_did_not_make(tree, build, out):
+@pytest.mark.parametrize("out, said", [(".", "--out . holds the content folder content"),
+                                       ("content", "--out content is the content folder content"),
+                                       ("~", "refusing to replace")])
+def test_refuses_to_replace_a_folder_it_did_not_make(tree, build, out, said):
     home = tree / "home"
     home.mkdir()
     (home / "precious.txt").write_text("keep me")
@@ -107,7 +109,7 @@ def test_refuses_to_replace_a_folder_it_did_not_make(tree, build, out):
     before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
     result = build("--out", target, cwd=tree)
     assert result.returncode == 1
-    assert "refusing to replace" in result.stderr and "Traceback" not in result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
     assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before
 
 
@@ -262,3 +264,162 @@ def test_pages_forbid_inline_scripts_and_foreign_origins(tree, build):
     soup = BeautifulSoup((tree / "site" / "index.html").read_text(), "html.parser")
     policy = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+# ---- The file system and the reader: every failure is one `path:line:col: error:` or `error:` line ----
+
+LINE = re.compile(r"(?:[^\n]+:\d+:\d+: )?(?:error|warning): [^\n]*|failed: [^\n]*|interrupted: [^\n]*")
+
+
+def assert_only_problem_lines(stderr: str) -> None:
+    """Every line a build prints to stderr is a problem or its summary: nothing else, no traceback."""
+    assert "Traceback" not in stderr
+    for line in stderr.splitlines():
+        assert LINE.fullmatch(line), line
+
+
+def without_privilege():
+    """For a child process: root reads and writes whatever it likes, so as root drop the capabilities
+    that let it, and a file's permissions bind it as they bind anyone else."""
+    import ctypes
+    import os
+    if os.geteuid() == 0:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, out of the bounding set
+            assert libc.prctl(24, capability, 0, 0, 0) == 0, ctypes.get_errno()  # PR_CAPBSET_DROP
+
+
+def small_files():
+    """For a child process: no file may grow past 4 KB, as on a disk that is full (EFBIG, not a signal)."""
+    import resource
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+
+def build_under(limit, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    import os
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GITHUB_ACTIONS="")
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=env, preexec_fn=limit,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_count_of_thousands_of_digits_is_an_error_not_a_crash(tree, build):
+    # Python refuses to convert more than 4,300 digits to an int.
+    (tree / "content" / "site.yml").write_text((tree / "content" / "site.yml").read_text() + "per_page: " + "9" * 4400 + "\n")
+    assert_reports(build("check", cwd=tree), "content/site.yml:7:11: error: 'per_page' must be a whole number "
+                                             "from 1 to 10000")
+
+
+def test_a_link_back_up_the_tree_is_read_once(tree, build):
+    (tree / "content" / "topics" / "loop").symlink_to(".")
+    (tree / "content" / "loop").symlink_to("topics")  # not a kind: said so, and not followed for ever
+    result = build("check", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.stderr.splitlines()[0].startswith("content/loop:1:1: error: unknown kind of record 'loop'")
+    assert "duplicate" not in result.stderr
+
+
+def test_links_that_point_at_each_other_or_at_nothing_are_errors(tree, build):
+    (tree / "content" / "topics" / "a").symlink_to("b")
+    (tree / "content" / "topics" / "b").symlink_to("a")
+    (tree / "content" / "topics" / "gone.yml").symlink_to("nowhere.yml")
+    result = build("check", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:3] == [
+        "content/topics/a:1:1: error: cannot read this file: Too many levels of symbolic links",
+        "content/topics/b:1:1: error: cannot read this file: Too many levels of symbolic links",
+        "content/topics/gone.yml:1:1: error: a link to nothing: remove it, or point it at a file that exists"]
+
+
+def test_unreadable_files_and_folders_are_errors(tree):
+    (tree / "content" / "topics" / "border.yml").chmod(0)
+    (tree / "content" / "people").chmod(0)
+    result = build_under(without_privilege, "check", cwd=tree)
+    (tree / "content" / "people").chmod(0o755)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "content/people:1:1: error: cannot read this folder: Permission denied" in lines
+    assert "content/topics/border.yml:1:1: error: cannot read this file: Permission denied" in lines
+
+
+@pytest.mark.parametrize("folder", ["templates", "assets"])
+def test_an_unreadable_template_or_asset_is_an_error(tree, folder):
+    shutil.copytree(ROOT / folder, tree / folder)
+    victim = sorted((tree / folder).glob("*.html" if folder == "templates" else "*.css"))[0]
+    victim.chmod(0)
+    result = build_under(without_privilege, "--out", "site", f"--{folder}", folder, cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert f"error: cannot read {folder}/{victim.name}: Permission denied; site/ is left as it was" \
+        in result.stderr.splitlines()
+
+
+def test_a_read_only_output_folder_is_an_error_and_the_site_stays(tree, build):
+    assert build("--out", "public/site", cwd=tree).returncode == 0
+    before = {p: p.read_bytes() for p in (tree / "public" / "site").rglob("*") if p.is_file()}
+    write(tree, "topics/border.yml", "id: border\ntitle: The new border\nsummary: Where it runs [@paper].\n")
+    (tree / "public").chmod(0o555)
+    result = build_under(without_privilege, "--out", "public/site", cwd=tree)
+    (tree / "public").chmod(0o755)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("error: cannot write the site into public/site/: Permission denied")
+    assert {p: p.read_bytes() for p in (tree / "public" / "site").rglob("*") if p.is_file()} == before
+
+
+def test_a_full_disk_is_an_error_and_the_site_stays(tree, build):
+    assert build("--out", "site", cwd=tree).returncode == 0
+    before = {p: p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()}
+    write(tree, "topics/border.yml", "id: border\ntitle: The new border\nsummary: Where it runs [@paper].\n")
+    result = build_under(small_files, "--out", "site", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == ("error: cannot write the site into site/: File too large; "
+                                             "the last good site is left as it was")
+    assert {p: p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()} == before
+    assert not [p for p in tree.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_raw_control_character_is_one_error_at_its_place(tree, build):
+    write(tree, "topics/border.yml", "id: border\ntitle: Thé bor\x7fder\nsummary: x [@paper]\n")
+    result = build("check", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.stderr.splitlines()[0] == ("content/topics/border.yml:2:15: error: the character U+007F is not "
+                                             "allowed in YAML (a control character): remove it")
+
+
+def test_content_cannot_forge_a_line_of_output_or_an_annotation(tree, build):
+    forged = "en\ncontent/site.yml:1:1: error: forged\n::error file=x::forged\u202e"
+    set_field(tree, "site.yml", "language", forged)
+    (tree / "content" / "topics" / "border.yml").rename(tree / "content" / "topics" / "a,line=1::b\nc.yml")
+    result = build("check", "--annotations", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert "forged" in result.stderr and result.stderr.count("\n") == 2  # one problem, one summary
+    assert len(result.stdout.splitlines()) == 1 and result.stdout.startswith("::error file=content/site.yml,line=")
+    assert "\\n::error file=x::forged\\u202e" in result.stdout
+
+
+# ---- Outputs never touch inputs ----
+
+@pytest.mark.parametrize("option, inside, out, said", [
+    ("--content", "site/content", "site", "--out site holds the content folder site/content"),
+    ("--content", "content", "content/site2", "--out content/site2 sits inside the content folder content"),
+    ("--templates", "site/templates", "site", "--out site holds the templates folder site/templates"),
+    ("--assets", "assets", "assets", "--out assets is the assets folder assets"),
+    ("--archive", "site/archive", "site", "--out site holds the archive folder site/archive"),
+])
+def test_an_output_that_holds_or_sits_in_an_input_is_refused(tree, build, option, inside, out, said):
+    assert build("--out", "site", cwd=tree).returncode == 0
+    source = {"--content": tree / "content", "--templates": ROOT / "templates", "--assets": ROOT / "assets",
+              "--archive": tree / "content"}[option]
+    if inside != "content":
+        shutil.copytree(source, tree / inside)
+    before = sorted(str(p.relative_to(tree)) for p in tree.rglob("*"))
+    result = build("--out", out, option, inside, cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (f"error: {said}: a build replaces its output whole, so it must never "
+                                             "touch what it reads; choose an --out outside it")
+    assert sorted(str(p.relative_to(tree)) for p in tree.rglob("*")) == before
