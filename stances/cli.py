@@ -127,6 +127,9 @@ def build_once(options) -> int:
     errors = report(result.problems, options.strict, annotations)
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
     seconds = time.perf_counter() - started
+    if result.unchecked:
+        print(f"not checked: {result.unchecked} reference(s) to records in files that could not be read; "
+              "fix those files and check again", file=sys.stderr)
     if errors:
         print(f"failed: {errors} error(s), {warnings} warning(s); "
               + (f"{options.out}/ left as it was" if write else "nothing written"), file=sys.stderr)
