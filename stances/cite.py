@@ -148,9 +148,12 @@ def render_link_open(self, tokens, idx, options, env) -> str:
 
 
 def validate_link(url: str) -> bool:
-    """Allow http, https, mailto and relative links; refuse every other scheme."""
+    """Allow http, https, mailto and relative links; refuse every other scheme, and a link without one
+    that a browser would take to another host (//host/, and /\\host/, which browsers read the same)."""
     scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
-    return scheme is None or url.strip().lower().startswith(SAFE_SCHEMES)
+    if scheme is None:
+        return not re.match(r"^\s*[/\\]{2}|^\s*(?:%5c|%2f){2}|^\s*[/\\](?:%5c|%2f)", url, re.IGNORECASE)
+    return url.strip().lower().startswith(SAFE_SCHEMES)
 
 
 def citations_plugin(md: MarkdownIt) -> None:

@@ -32,11 +32,21 @@ def record_as_data(kind: schema.Kind, record) -> dict:
     return {field.name: plain_value(record.data[field.name]) for field in kind.fields if field.name in record.data}
 
 
+# A cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...) would run when opened):
+# OWASP's advice is to start such a cell with a single quote, which shows it as the text it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def csv_row(kind: schema.Kind, row: dict) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(
-        ["" if field.name not in row else row[field.name] if isinstance(row[field.name], str)
-         else json.dumps(row[field.name], ensure_ascii=False, sort_keys=True) for field in kind.fields])
+        ["" if field.name not in row else cell(row[field.name] if isinstance(row[field.name], str)
+                                               else json.dumps(row[field.name], ensure_ascii=False, sort_keys=True))
+         for field in kind.fields])
     return buffer.getvalue()
 
 

@@ -18,7 +18,7 @@ from .schema import KINDS
 from .pages import plan
 from .problems import Problem, failure, warning
 from .render import render
-from .validate import records_of
+from .validate import published_address, records_of
 from .verify import verify
 from .write import MARKER, InPlace, Staging, files_of, replace_file
 
@@ -268,8 +268,12 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     result = Result()
     if out is not None:
         result.problems = [failure(why) for why in apart(out, inputs_of(content, templates, assets, archive))]
-        if result.problems:
-            return result
+    if base_url is not None and not published_address(base_url):
+        result.problems.append(failure(f"--base-url must be where the site is published: an http:// or https:// "
+                                       f"address with no ?query or #fragment, such as https://example.org/explainer/, "
+                                       f"not '{base_url}'"))
+    if result.problems:
+        return result
     clock = Clock(result.timings)
     result.problems += write_later(cache)
     records, problems, touched = read_records(content, cache, changed_paths, workers)

@@ -82,6 +82,7 @@ def environment(templates: Path) -> jinja2.Environment:
 
 NOTE_MARK = re.compile("<sup class=\"note\">\x02\\d+\x03</sup>")
 TAG = re.compile(r"<[^>]+>")
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0's Char
 
 
 def plain(html: str) -> str:
@@ -246,7 +247,9 @@ class Renderer:
     def page(self, page: Page) -> str:
         html = self.loaded[page.kind].render(**page.context, **helpers(self.site, page, self))
         if not page.template.endswith(".html"):
-            return place_links(PLACEHOLDER.sub("", html), page)
+            text = place_links(PLACEHOLDER.sub("", html), page)
+            # What XML cannot hold goes, e.g. a form feed that a Markdown entity (&#12;) wrote.
+            return NOT_XML.sub("", text) if page.template.endswith(".xml") else text
         return place_links(self.number_notes(html, page), page)
 
     def number_notes(self, html: str, page: Page) -> str:

