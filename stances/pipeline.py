@@ -20,7 +20,7 @@ from .problems import Problem, failure, warning
 from .render import render
 from .validate import published_address, records_of
 from .verify import verify
-from .write import MARKER, InPlace, Staging, files_of, replace_file
+from .write import MARKER, InPlace, Staging, files_of, replace_file, sweep
 
 
 @dataclass
@@ -274,6 +274,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
                                        f"not '{base_url}'"))
     if result.problems:
         return result
+    if out is not None:
+        sweep(out)  # what builds that were killed left behind, before anything else
     clock = Clock(result.timings)
     result.problems += write_later(cache)
     records, problems, touched = read_records(content, cache, changed_paths, workers)

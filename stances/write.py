@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +15,72 @@ from .search import DOCUMENTS, FOLDER, document, index
 from .uptodate import FOLDER as CACHE
 
 MARKER = ".stances-site"
+MARKER_TEXT = "This folder is written by stances (python build.py); edits here are lost.\n"
+
+
+def _renameat2():
+    """Linux's renameat2, or None where the C library has none (glibc before 2.28, macOS, Windows)."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return function
+
+
+_exchange = _renameat2()
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+
+
+def exchange(one: Path, other: Path) -> bool:
+    """Swap two folders in one step (renameat2 with RENAME_EXCHANGE): every reader, and a build killed at
+    any moment, finds one or the other whole. False where the system or the file system cannot."""
+    if _exchange is None:
+        return False
+    if _exchange(AT_FDCWD, os.fsencode(one), AT_FDCWD, os.fsencode(other), RENAME_EXCHANGE) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(number, os.strerror(number), os.fspath(other))
+
+
+def alive(pid: int) -> bool:
+    """True if a process with this id may be running (on Windows, always: signal 0 is not a question there)."""
+    if os.name == "nt" or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def sweep(out: Path) -> None:
+    """Clear what builds into `out` that were killed left beside it, where it is provably theirs: a
+    `.NAME.building-PID` or `.NAME.old-PID` folder whose process is gone and that holds the marker.
+    A site moved aside by a build killed between its two renames (where folders cannot be exchanged)
+    is moved back first, if no site stands in its place."""
+    out = out.absolute()
+    debris = re.compile(rf"\.{re.escape(out.name)}\.(building|old)-(\d+)")
+    try:
+        names = sorted(os.listdir(out.parent))
+    except OSError:
+        return
+    for name in names:
+        found = debris.fullmatch(name)
+        folder = out.parent / name
+        if not found or alive(int(found.group(2))) or not (folder / MARKER).is_file():
+            continue
+        try:
+            if found.group(1) == "old" and not os.path.lexists(out):
+                folder.rename(out)
+            else:
+                shutil.rmtree(folder)
+        except OSError:
+            pass  # left for a later build; it harms nothing where it is
 
 
 def owned(out: Path) -> bool:
@@ -78,6 +147,7 @@ class Staging:
                           f"this tool (no {MARKER} file); choose another --out")]
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
+        (self.folder / MARKER).write_text(MARKER_TEXT)  # from the start, so a later build can tell it is debris
         return []
 
     def page(self, name: str, text: str | bytes | bytearray) -> None:
@@ -99,8 +169,6 @@ class Staging:
         try:
             for name, path in files_of(assets):
                 put(self.folder / "assets" / name, path.read_bytes(), self.out / "assets" / name)
-            (self.folder / MARKER).write_text(
-                "This folder is written by stances (python build.py); edits here are lost.\n")
             if self.search:
                 problems = index(self.folder, documents=str(self.documents) if self.keep_documents(pages) else ".")
                 if problems:
@@ -113,13 +181,17 @@ class Staging:
                             path.unlink()
                             if not linked(previous, path):
                                 path.write_bytes(data)
-            if self.out.exists():
-                self.out.rename(self.retired)
-            try:
+            if not self.out.exists():
                 self.folder.rename(self.out)
-            except OSError:
-                self.retired.rename(self.out)
-                raise
+            elif not exchange(self.folder, self.out):  # then the old site is in self.folder, to be removed
+                # Two renames: a build killed between them leaves the last site in self.retired, which
+                # the next build's `sweep` moves back.
+                self.out.rename(self.retired)
+                try:
+                    self.folder.rename(self.out)
+                except OSError:
+                    self.retired.rename(self.out)
+                    raise
             return []
         finally:
             self.discard()

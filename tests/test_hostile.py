@@ -485,3 +485,62 @@ def test_the_sites_base_url_has_no_query(tree, build):
     assert_reports(build("check", cwd=tree), "content/site.yml:4:11: error: 'base_url' must be where the site is "
                                              "published, with no ?query or #fragment, not "
                                              "'https://example.org/base/?x=1'")
+
+
+# ---- The swap is crash-safe; debris of killed builds is cleared ----
+
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def leftover(tree: Path, name: str, marked: bool) -> Path:
+    folder = tree / name
+    (folder / "quotes").mkdir(parents=True)
+    (folder / "quotes" / "index.html").write_text("half a site")
+    if marked:
+        (folder / ".stances-site").write_text("written by stances")
+    return folder
+
+
+def test_a_build_clears_the_debris_of_killed_builds_that_is_provably_its_own(tree, build):
+    import os
+    assert build("--out", "site", cwd=tree).returncode == 0
+    gone = dead_pid()
+    mine = [leftover(tree, f".site.building-{gone}", True), leftover(tree, f".site.old-{gone}", True)]
+    kept = [leftover(tree, f".site.building-{dead_pid()}", False),  # no marker: not provably ours
+            leftover(tree, f".site.old-{os.getpid()}", True),  # its process still runs
+            leftover(tree, f".other.building-{gone}", True)]  # another output's
+    result = build("--out", "site", "--force", cwd=tree)
+    assert result.returncode == 0, result.stderr
+    assert [folder.exists() for folder in mine] == [False, False]
+    assert [folder.exists() for folder in kept] == [True, True, True]
+
+
+def test_a_site_moved_aside_by_a_build_killed_between_two_renames_is_moved_back(tree, build):
+    assert build("--out", "site", cwd=tree).returncode == 0
+    before = {p.relative_to(tree / "site"): p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()}
+    (tree / "site").rename(tree / f".site.old-{dead_pid()}")  # where a kill between the renames leaves it
+    write(tree, "topics/border.yml", "id: border\ntitle: x\n")  # this build fails: the site still comes back
+    assert build("--out", "site", cwd=tree).returncode == 1
+    assert {p.relative_to(tree / "site"): p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()} == before
+    assert not [p for p in tree.iterdir() if p.name.startswith(".site.")]
+
+
+def test_a_build_killed_at_any_moment_leaves_a_whole_site_and_the_next_clears_up(tree, build):
+    assert build("--out", "site", cwd=tree).returncode == 0
+    before = {p.relative_to(tree / "site"): p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()}
+    big_tree(tree, 3000)
+    env = dict(__import__("os").environ, PYTHONPATH=str(ROOT))
+    for delay in (0.5, 1.5, 3.0, 5.0):
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", "site", "--no-search"], cwd=tree,
+                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.kill()
+        process.wait()
+        after = {p.relative_to(tree / "site"): p.read_bytes() for p in (tree / "site").rglob("*") if p.is_file()}
+        assert after == before or len(after) > 3000 and Path(".stances-site") in after  # the old site, or the new
+    assert build("--out", "site", "--no-search", cwd=tree).returncode == 0
+    assert not [p for p in tree.iterdir() if p.name.startswith(".site.")]
