@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 CITATION_AT = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
 PLACEHOLDER = re.compile("\x02(\\d+)\x03")
+BRACKET = re.compile(r"[\[\]]")
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
@@ -76,9 +77,12 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     start = state.pos
     if state.src[start] != "[" or state.src[start + 1: start + 2] != "@":
         return False
-    end = state.src.find("]", start)
-    if end < 0 or "[" in state.src[start + 1: end]:
+    # The next bracket after this one, of either kind: a scan that stops there, so that text full of
+    # "[@" with no "]" costs one look at each character, not one look at the rest of the text for each.
+    bracket = BRACKET.search(state.src, start + 1)
+    if bracket is None or bracket.group() != "]":
         return False
+    end = bracket.start()
     citations = parse_citations(state.src[start + 1: end])
     if citations is None:
         return False

@@ -106,17 +106,6 @@ def fallback_citations(record: Record, path: tuple) -> list[Citation]:
     return nearest
 
 
-def locate(prose: Prose, needle: str, occurrence: int) -> tuple[int, int] | None:
-    """Find the line and column of the n-th `needle` inside a prose value's span in its file."""
-    at = prose.start - 1
-    for _ in range(occurrence + 1):
-        at = prose.text.find(needle, at + 1, prose.end)
-        if at < 0:
-            return None
-    line = prose.text.count("\n", 0, at) + 1
-    return line, at - (prose.text.rfind("\n", 0, at) + 1) + 1
-
-
 @dataclass
 class Linked:
     """What linking one validated record gave: the record with its prose rendered, problems, citations."""
@@ -338,13 +327,19 @@ def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tu
     fragment.cited = env.get("citations", [])
     fragment.markdown = key[0]  # the Markdown, as str(prose) gave it for the key: one copy, not two
     problems = []
-    seen: dict = defaultdict(int)
+    seen: dict = {}  # needle -> where the last one was found: each is looked for after it, not from the start
     for cited in fragment.cited:
         if cited.source in by_kind["sources"]:
             continue
         needle = "@" + cited.source
-        place = locate(prose, needle, seen[needle]) if isinstance(prose, Prose) else None
-        seen[needle] += 1
+        place = None
+        if isinstance(prose, Prose):
+            seen[needle] = at = prose.text.find(needle, seen.get(needle, prose.start - 1) + 1, prose.end)
+            if at >= 0:
+                if "base" not in seen:  # the line the value starts on: counted once, then from there
+                    seen["base"] = prose.text.count("\n", 0, prose.start)
+                place = (seen["base"] + prose.text.count("\n", prose.start, at) + 1,
+                         at - (prose.text.rfind("\n", 0, at) + 1) + 1)
         file, line, column = record.where(*path)
         if place:
             line, column = place

@@ -136,19 +136,19 @@ def walk_yaml(folder: str, parts: tuple, found: list, problems: list, seen: set)
             problems.append(unreadable(shown_path(Path(entry.path)), exc))
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
     """Read a file as UTF-8 text (a byte-order mark is allowed), or say why not."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             return None, [error(shown, 1, 1, f"file is {size / 1048576:.1f} MiB; the limit is "
-                                             f"{MAX_FILE_BYTES // 1048576} MiB a file: split it into several files")]
+                                             f"{limit // 1048576} MiB a file: split it into several files")]
         with open(path, "rb") as file:  # at most the limit, should the file grow meanwhile
-            data = file.read(MAX_FILE_BYTES + 1)
+            data = file.read(limit + 1)
     except OSError as exc:
         return None, [unreadable(shown, exc)]
-    if len(data) > MAX_FILE_BYTES:
-        return None, [error(shown, 1, 1, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB a file: "
+    if len(data) > limit:
+        return None, [error(shown, 1, 1, f"file is over the limit of {limit // 1048576} MiB a file: "
                                          "split it into several files")]
     try:
         text = data.decode("utf-8")

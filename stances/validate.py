@@ -24,6 +24,7 @@ PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
 # Control characters other than tab and line ends. YAML lets an escape ("\x02") write one; no page
 # may show one (HTML forbids them), and the build uses a few as markers of its own (see cite.py).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # U+FFFE, U+FFFF: not in XML either
+MAX_PROSE = 50_000  # characters in one Markdown field (a long article is about that)
 
 
 class Prose(str):
@@ -204,6 +205,10 @@ class Converter:
     def prose(self, node, name) -> Prose | None:
         value = self.scalar(node, name, "Markdown text")
         if value is None:
+            return None
+        if len(value) > MAX_PROSE:  # Markdown's parser takes up to 0.1 ms a character on bracket-heavy text
+            self.fail(node, f"'{name}' holds {len(value):,} characters; the limit is {MAX_PROSE:,} a field: "
+                            "split the text, or move it to a page of its own")
             return None
         if not value.strip():
             self.fail(node, f"'{name}' is blank: give some text or leave the field out")

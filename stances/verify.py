@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -28,30 +27,106 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def pattern_of(quote: str) -> re.Pattern:
-    """A pattern for a quote: an ellipsis stands for omitted words, [brackets] for an insertion."""
+OMITTED = 2000  # characters an ellipsis may stand for
+INSERTED = 80  # characters [an insertion] may stand in for, within one sentence (no full stop)
+
+
+def pieces_of(quote: str) -> list[tuple[str, int, bool]]:
+    """The quote as its verbatim pieces, each with how far it may stand from the piece before and whether
+    that gap may cross a full stop: an ellipsis stands for omitted words, [brackets] for an insertion."""
     pieces = []
     for index, part in enumerate(ELLIPSIS.split(fold(quote))):
-        if index:
-            pieces.append(r"[\s\S]{0,2000}?")
-        chunks = INSERTION.split(part)
-        pieces.append(r"[^.]{0,80}?".join(re.escape(chunk) for chunk in chunks))
-    return re.compile("".join(pieces))
+        for number, chunk in enumerate(INSERTION.split(part)):
+            pieces.append((chunk, OMITTED if index and not number else INSERTED if number else 0, number == 0))
+    return pieces
 
 
-def closest(quote: str, text: str) -> str:
-    """The passage of the text most like the quote, for the error message."""
-    needle = fold(INSERTION.sub("", ELLIPSIS.sub(" ", quote)))
-    matcher = difflib.SequenceMatcher(None, text, needle, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(needle))
-    start = max(0, match.a - match.b)
-    passage = text[start: start + len(needle) + 10]
-    return passage if len(passage) < 160 else passage[:157] + "…"
+ARCHIVE_BYTES = 1024 * 1024  # an archived article; a larger file is refused, so a check stays quick
+STEPS = 200_000  # places a quote's pieces are found at, at most, before a check gives up (see TooVague)
+
+
+class TooVague(Exception):
+    """A quote whose short pieces stand in too many places to check in bounded time."""
 
 
 def matches(quote: str, text: str) -> bool:
-    """True if the quote stands in the (folded) text."""
-    return pattern_of(quote).search(text) is not None
+    """True if the quote stands in the (folded) text.
+
+    No pattern that backtracks: each piece is looked for only within reach of where the one before may
+    end, and those places are kept as intervals, each grown with one backward scan (str.rfind) to the
+    last place within reach, not place by place. So each piece costs about one scan of the text; a
+    quote whose pieces stand in more than STEPS separate places raises TooVague.
+    """
+    pieces = pieces_of(quote)
+    reach = [(0, len(text))]  # where the next piece may start: disjoint intervals, inclusive, in order
+    steps = 0
+    for number, (chunk, _, _) in enumerate(pieces):
+        if number + 1 == len(pieces):
+            return any(text.find(chunk, first, last + len(chunk)) >= 0 for first, last in reach)
+        _, gap, stops = pieces[number + 1]
+
+        def furthest(end: int) -> int:
+            """How far on the next piece may start, after this one ends at `end`."""
+            limit = min(end + gap, len(text))
+            if not stops:
+                dot = text.find(".", end, limit)
+                limit = limit if dot < 0 else dot
+            return limit
+
+        ahead: list = []
+        for first, last in reach:
+            if not chunk:  # it ends wherever it may start: on from each interval's last place
+                if ahead and first <= ahead[-1][1] + 1:
+                    ahead[-1] = (ahead[-1][0], max(ahead[-1][1], furthest(last)))
+                else:
+                    ahead.append((first, furthest(last)))
+                continue
+            at = text.find(chunk, first, last + len(chunk))
+            while at >= 0:
+                low = at + len(chunk)
+                high = furthest(low)
+                while True:  # take in every later place whose reach joins this interval's
+                    later = text.rfind(chunk, at + 1, min(last, high + 1 - len(chunk)) + len(chunk))
+                    if later < 0:
+                        break
+                    at, high = later, max(high, furthest(later + len(chunk)))
+                    steps += 1
+                steps += 1
+                if steps > STEPS:
+                    raise TooVague
+                if ahead and low <= ahead[-1][1] + 1:
+                    ahead[-1] = (ahead[-1][0], max(ahead[-1][1], high))
+                else:
+                    ahead.append((low, high))
+                at = text.find(chunk, at + 1, last + len(chunk))
+        if not ahead:
+            return False
+        reach = ahead
+    return True  # an empty quote
+
+
+def closest(quote: str, text: str) -> str:
+    """The passage of the text most like the quote, for the error message: where the longest run of the
+    quote's words, from the start of one of its first words, stands in the text. Each look is one scan
+    of the text (str.find), never a comparison of every character with every other."""
+    needle = fold(INSERTION.sub("", ELLIPSIS.sub(" ", quote)))
+    best, start = 0, 0
+    for word in [0] + [found.end() for found in re.finditer(r"\s+", needle)][:24]:
+        if needle.find(" ", word) < 0 and best:
+            break
+        if best and text.find(needle[word: word + best + 1]) < 0:
+            continue  # not even one character longer than the best so far
+        low, high = best, len(needle) - word  # the longest prefix of needle[word:] that the text holds
+        while low < high:
+            middle = (low + high + 1) // 2
+            if text.find(needle[word: word + middle]) >= 0:
+                low = middle
+            else:
+                high = middle - 1
+        if low > best:
+            best, start = low, max(0, text.find(needle[word: word + low]) - word)
+    passage = text[start: start + len(needle) + 10]
+    return passage if len(passage) < 160 else passage[:157] + "…"
 
 
 def excerpts(site: Site):
@@ -89,16 +164,23 @@ def verify(site: Site, archive: Path) -> list[Problem]:
             problems.append(error(*source.where("archive"), f"archived text '{name}' not found in {archive}"))
             texts[source.id] = None
             continue
-        text, found = read_text(path, shown_path(path))
+        text, found = read_text(path, shown_path(path), ARCHIVE_BYTES)
         problems += found
         texts[source.id] = fold(text) if text is not None else None
     for record, path, source_id, excerpt, what in excerpts(site):
         text = texts.get(source_id)
-        if text is None or matches(excerpt, text):
-            continue
         shown = excerpt if len(excerpt) < 80 else excerpt[:77] + "…"
         owner = f"{schema.KINDS[record.kind].singular} '{record.id}'"
         subject = f"quote '{record.id}'" if what == "quote" else f"locator of {owner}"
+        try:
+            if text is None or matches(excerpt, text):
+                continue
+        except TooVague:
+            problems.append(error(*record.where(*path),
+                                  f"{subject} cannot be checked against source '{source_id}': its pieces between "
+                                  f"ellipses and [insertions] are too short, and stand in too many places: "
+                                  f"\"{shown}\"; quote more of the words around them"))
+            continue
         problems.append(error(*record.where(*path),
                               f"{subject} is not verbatim in source '{source_id}': \"{shown}\"; "
                               f"closest passage: \"{closest(excerpt, text)}\""))

@@ -544,3 +544,49 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_site_and_the_next_clears_up
         assert after == before or len(after) > 3000 and Path(".stances-site") in after  # the old site, or the new
     assert build("--out", "site", "--no-search", cwd=tree).returncode == 0
     assert not [p for p in tree.iterdir() if p.name.startswith(".site.")]
+
+
+# ---- Limits bound time (the timings themselves are in benchmarks/limits.py) ----
+
+def archived(tree: Path, text: str) -> None:
+    (tree / "archive").mkdir(exist_ok=True)
+    (tree / "archive" / "paper.txt").write_text(text, encoding="utf-8")
+    source = tree / "content" / "sources" / "paper.yml"
+    source.write_text(source.read_text() + "archive: paper.txt\n")
+
+
+def test_a_quote_of_ellipses_is_checked_without_backtracking(tree, build):
+    # The pattern the check once built from ellipses took time as the fourth power of the article's
+    # length: at 300 KB, far past the two minutes the build is given here.
+    archived(tree, "Here we see the three trees. " * 10_000)
+    set_field(tree, "quotes/pat-no.yml", "text", "e … e … e … zzqx")
+    result = build("check", "--archive", "archive", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.stderr.splitlines()[0].startswith(
+        "content/quotes/pat-no.yml:4:11: error: quote 'pat-no' is not verbatim in source 'paper': "
+        "\"e … e … e … zzqx\"; closest passage: ")
+
+
+def test_an_archived_text_over_its_limit_is_refused(tree, build):
+    archived(tree, "Words. " * 200_000)
+    result = build("check", "--archive", "archive", cwd=tree)
+    assert_reports(result, "archive/paper.txt:1:1: error: file is 1.3 MiB; the limit is 1 MiB a file: "
+                           "split it into several files")
+
+
+def test_a_markdown_field_over_its_limit_is_refused(tree, build):
+    set_field(tree, "topics/border.yml", "summary", "[@a " * 1_700_000)  # 6.5 MiB
+    assert_reports(build("check", cwd=tree), "content/topics/border.yml:3:10: error: 'summary' holds 6,800,009 "
+                                             "characters; the limit is 50,000 a field: split the text, or move it "
+                                             "to a page of its own")
+
+
+def test_unclosed_citations_and_unknown_sources_cost_time_in_proportion(tree, build):
+    # Each "[@" once looked for its "]" to the end of the text, and each unknown source for its place from
+    # the start of the field: both grew as the square of the text.
+    set_field(tree, "topics/border.yml", "summary", "[@a " * 4_000 + "[@nope] " * 4_000)
+    result = build("check", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    lines = [line for line in result.stderr.splitlines() if "unknown source 'nope'" in line]
+    assert len(lines) == 4_000
+    assert lines[-1].startswith("content/topics/border.yml:3:")
