@@ -295,10 +295,13 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     found, result.unchecked = unchecked(found, unreadable(cache))
     problems += found
     result.problems = problems
-    if site is None or result.failed(strict):
+    if site is None:
         return result
-    if archive is not None:
+    if archive is not None:  # reads only sources and the quotes' wordings: it runs whatever else failed
         result.problems += verify(site, archive)
+    if result.failed(strict):
+        result.problems += plan_anyway(site, base_url)
+        return result
     if not remember:
         # Nothing is kept for a next build: the plan and the render workers make their objects in the
         # memory only a rebuild would reuse (49 MB at 10,000 quotes).
@@ -409,6 +412,16 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         cache.written = current
         if data_later:
             cache.later = (site, changed, out)
+
+
+def plan_anyway(site, base_url: str | None) -> list[Problem]:
+    """The plan's problems (pages that would collide) for a build that has failed already, so that one run
+    reports everything it can. A record that failed validation may lack a field the plan reads: then
+    the plan says nothing, and the next run says the rest."""
+    try:
+        return plan(site, base_url)[1]
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError):
+        return []
 
 
 def cannot_write(out: Path, exc: OSError) -> Problem:

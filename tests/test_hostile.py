@@ -590,3 +590,21 @@ def test_unclosed_citations_and_unknown_sources_cost_time_in_proportion(tree, bu
     lines = [line for line in result.stderr.splitlines() if "unknown source 'nope'" in line]
     assert len(lines) == 4_000
     assert lines[-1].startswith("content/topics/border.yml:3:")
+
+
+# ---- Errors are all at once ----
+
+def test_a_field_error_hides_neither_archive_mismatches_nor_page_collisions(tree, build):
+    archived(tree, "Pat said: yes, and only yes.\n")
+    write(tree, "topics/border.yml", "id: border\ntitle: The border\nsummary: Where it runs [@paper].\ncolour: red\n")
+    write(tree, "pages/quotes.yml", "id: quotes\ntitle: Quotes\nbody: A page of our own [@paper].\n")
+    result = build("--out", "site", "--archive", "archive", cwd=tree)
+    assert_only_problem_lines(result.stderr)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:-1] == [
+        "content/pages/quotes.yml:1:5: error: two pages would write quotes/index.html: this record's page and "
+        "the built-in quotes page; change the id",
+        "content/quotes/pat-no.yml:4:11: error: quote 'pat-no' is not verbatim in source 'paper': \"No.\"; "
+        "closest passage: \"Pat said: yes\"",
+        "content/topics/border.yml:4:1: error: unknown field 'colour'; 'topic' takes id, title, summary, cite"]
+    assert not (tree / "site").exists()
