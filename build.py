@@ -3,7 +3,11 @@
 
 import sys
 
-from stances.cli import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        from stances.cli import main
+
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C while Python was still importing: nothing had started
+        print("interrupted: nothing was replaced", file=sys.stderr)
+        sys.exit(130)

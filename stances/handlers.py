@@ -7,16 +7,16 @@ last build's generation and problems, and `ready`, set while no build runs).
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import mimetypes
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
-from tornado.websocket import WebSocketHandler
 
 if TYPE_CHECKING:
     from .serve import Preview
@@ -77,15 +77,63 @@ def decorate(page: bytes, generation: int, problems: list[str]) -> bytes:
     return text.encode("utf-8")
 
 
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+ANY = ("", "0.0.0.0", "::")
+
+
+def addressed_here(preview: "Preview", address: str) -> bool:
+    """True if `host[:port]` names this server: its port, and a loopback name, the address it listens on,
+    or (listening on every address) any IP address. A page of another site whose name was pointed at
+    this machine (DNS rebinding) names its own host, and is refused."""
+    try:
+        parts = urlsplit("//" + address)
+        name, port = (parts.hostname or "").rstrip("."), parts.port or 80
+    except ValueError:
+        return False
+    if port != preview.port:
+        return False
+    if name in LOOPBACK or name == preview.options.host.strip("[]"):
+        return True
+    if preview.options.host in ANY:
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def trusted(preview: "Preview", request) -> bool:
+    """True if a request is addressed to this server (Host) and, if it says where it comes from (Origin),
+    comes from this server's own pages."""
+    if not addressed_here(preview, request.headers.get("Host", "")):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    return origin.startswith("http://") and addressed_here(preview, origin[len("http://"):])
+
+
+class SameServer:
+    """Refuses (403) a request that names another host, or comes from another site's page: for HTTP and
+    the WebSocket alike (Tornado calls `prepare` before either)."""
+
+    preview: "Preview"
+
+    def prepare(self):
+        if not trusted(self.preview, self.request):
+            raise web.HTTPError(403, "the preview answers only requests addressed to it, from its own pages")
+
+
 def application(preview: "Preview") -> web.Application:
     """The preview's routes: LiveReload's socket and script, the status, the overlay's style, the site."""
     LiveReloadHandler.watcher = preview  # reload_waiters() logs its `filepath`
     LiveReloadHandler.live_css = True
     return web.Application([
         (r"/livereload", ReloadSocket, {"preview": preview}),
-        (r"/livereload\.js", LiveReloadJSHandler),
+        (r"/livereload\.js", ReloadScript, {"preview": preview}),
         (re.escape(RESERVED) + r"status", StatusHandler, {"preview": preview}),
-        (re.escape(RESERVED) + r"overlay\.css", OverlayStyleHandler),
+        (re.escape(RESERVED) + r"overlay\.css", OverlayStyleHandler, {"preview": preview}),
         (r"/.*", SiteHandler, {"preview": preview}),
     ], websocket_ping_interval=20)
 
@@ -121,10 +169,11 @@ def insert_after_body(text: str, fragment: str) -> str:
     return text[:match.end()] + fragment + text[match.end():] if match else fragment + text
 
 
-class ReloadSocket(LiveReloadHandler):
+class ReloadSocket(SameServer, LiveReloadHandler):
     """The package's LiveReload socket, same-origin only, and catching up pages that missed a reload."""
 
-    check_origin = WebSocketHandler.check_origin  # the package lets any site connect
+    def check_origin(self, origin: str) -> bool:  # the package lets any site connect
+        return trusted(self.preview, self.request)
 
     def initialize(self, preview: "Preview"):
         self.preview = preview
@@ -145,7 +194,12 @@ class ReloadSocket(LiveReloadHandler):
                                "liveCSS": True, "liveImg": True})
 
 
-class StatusHandler(web.RequestHandler):
+class ReloadScript(SameServer, LiveReloadJSHandler):
+    def initialize(self, preview: "Preview"):
+        self.preview = preview
+
+
+class StatusHandler(SameServer, web.RequestHandler):
     """A small JSON status, for scripts and tests: generation, ok, problems, base_path."""
 
     def initialize(self, preview: "Preview"):
@@ -159,13 +213,16 @@ class StatusHandler(web.RequestHandler):
         self.write(json.dumps(self.preview.status(), sort_keys=True))
 
 
-class OverlayStyleHandler(web.RequestHandler):
+class OverlayStyleHandler(SameServer, web.RequestHandler):
+    def initialize(self, preview: "Preview"):
+        self.preview = preview
+
     def get(self):
         self.set_header("Content-Type", "text/css; charset=utf-8")
         self.write(OVERLAY_CSS)
 
 
-class SiteHandler(web.RequestHandler):
+class SiteHandler(SameServer, web.RequestHandler):
     """The built site under its sub-path; waits while a build runs."""
 
     def initialize(self, preview: "Preview"):

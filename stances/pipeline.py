@@ -20,7 +20,7 @@ from .problems import Problem, failure, warning
 from .render import render
 from .validate import published_address, records_of
 from .verify import verify
-from .write import MARKER, InPlace, Staging, files_of, replace_file, sweep
+from .write import MARKER, InPlace, Staging, files_of, replace_files, sweep
 
 
 @dataclass
@@ -443,9 +443,8 @@ def write_later(cache: Cache) -> list[Problem]:
     cache.later = None
     data, rows = export(site, changed, cache.data, cache.data_texts)
     try:
-        for name, text in data.items():
-            if cache.data_texts.get(name) != text:
-                replace_file(out / name, text.encode("utf-8"))
+        replace_files([(out / name, text.encode("utf-8")) for name, text in data.items()
+                       if cache.data_texts.get(name) != text])
     except OSError as exc:
         cache.out = cache.last = None  # the next build writes the whole site afresh
         return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]

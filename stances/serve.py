@@ -89,6 +89,9 @@ class Preview:
         self.ready: asyncio.Event | None = None  # set while no build runs
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self.observer = None
+        self.folders: dict = {}  # each watched folder -> its identity when watched (see follow_folders)
+        self.watches: dict = {}  # each watched folder -> its watch
+        self.port: int | None = None  # the port listened on; a request must name it (handlers.trusted)
         self.seen: set[str] = set()  # paths the watcher reported since the last build started
         self.seen_whole = False  # a change that only a full look at the folders can follow
         self.seen_lock = threading.Lock()
@@ -106,12 +109,12 @@ class Preview:
         if self.options.archive is not None:
             folders.append(self.options.archive)
         handler = Changes(self)
+        self.folders = {folder: identity(folder) for folder in folders}
         for observer_type in (Observer, PollingObserver):
             observer = observer_type()
             try:
-                for folder in folders:
-                    if folder.is_dir():
-                        observer.schedule(handler, str(folder.absolute()), recursive=True)
+                self.watches = {folder: observer.schedule(handler, str(folder.absolute()), recursive=True)
+                                for folder in folders if folder.is_dir()}
                 observer.start()
                 break
             except OSError as exc:  # e.g. the system's limit of watched folders is reached
@@ -133,8 +136,31 @@ class Preview:
             self.seen_whole = self.seen_whole or whole
             self.changed_at = time.monotonic()
 
+    def follow_folders(self) -> None:
+        """A watched folder deleted, or deleted and made again, is not the folder the watch is on: watch the
+        new one (from when it appears), and look at everything."""
+        for folder, known in list(self.folders.items()):
+            now = identity(folder)
+            if now == known:
+                continue
+            self.folders[folder] = now
+            watch = self.watches.pop(folder, None)
+            if watch is not None:
+                try:
+                    self.observer.unschedule(watch)
+                except (KeyError, OSError):
+                    pass  # the system dropped it with the folder
+            if now is not None:
+                try:
+                    self.watches[folder] = self.observer.schedule(Changes(self), str(folder.absolute()),
+                                                                  recursive=True)
+                except OSError as exc:
+                    log.warning("cannot watch %s again (%s): restart the preview to see edits there", folder, exc)
+            self.saw_change([str(folder.absolute())], whole=True)
+
     def poll(self) -> None:
         """Start a build once a burst of saves has gone quiet."""
+        self.follow_folders()
         if self.changed_at is None or self.building is not None:
             return
         if time.monotonic() - self.changed_at >= QUIET:
@@ -273,7 +299,7 @@ class Preview:
             print(f"error: cannot listen on {options.host}:{options.port}: {exc.strerror}; "
                   "pass another --port", file=sys.stderr)
             return 1
-        port = sockets[0].getsockname()[1]
+        port = self.port = sockets[0].getsockname()[1]
         self.ready = asyncio.Event()
         server = HTTPServer(application(self))
         server.add_sockets(sockets)
@@ -303,6 +329,15 @@ class Preview:
         self.executor.shutdown(wait=True)
         log.info("stopped")
         return 0
+
+
+def identity(folder) -> tuple | None:
+    """What tells one folder from another made in its place: its device and inode; None if there is none."""
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def stop_on_signals(stopping: asyncio.Event) -> None:

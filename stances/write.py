@@ -213,12 +213,23 @@ class Staging:
         shutil.rmtree(self.retired, ignore_errors=True)
 
 
-def replace_file(target: Path, data: bytes) -> None:
-    """Write one file so that a reader sees the old bytes or the new, never a part."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part-{os.getpid()}")
-    partial.write_bytes(data)
-    os.replace(partial, target)
+def replace_files(files: list) -> None:
+    """Write files ([(path, bytes)]) so that a reader sees all the old or all the new: each is written
+    whole beside its old one first, and only then are they put in place (a rename needs no space). A full
+    disk stops it before any file has changed, and the partial files are removed."""
+    staged: list = []
+    try:
+        for target, data in files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.part-{os.getpid()}")
+            staged.append((partial, target))
+            partial.write_bytes(data)
+    except OSError:
+        for partial, _ in staged:
+            partial.unlink(missing_ok=True)
+        raise
+    for partial, target in staged:
+        os.replace(partial, target)
 
 
 class InPlace:
@@ -242,9 +253,14 @@ class InPlace:
     def finish(self, assets: Path, current: set, previous: set, search: bool = True) -> list[Problem]:
         """Write the changed pages, remove what is no longer built, refresh changed assets and,
         if a page changed, the search index."""
-        for name, text in sorted(self.pending.items()):
-            replace_file(self.out / name, text.encode("utf-8") if isinstance(text, str) else text)
-            self.changed.append(name)
+        files = [(name, text.encode("utf-8") if isinstance(text, str) else text)
+                 for name, text in sorted(self.pending.items())]
+        for name, path in files_of(assets):
+            data = path.read_bytes()
+            if not same_file(self.out / "assets" / name, data):
+                files.append((f"assets/{name}", data))
+        replace_files([(self.out / name, data) for name, data in files])  # all or none
+        self.changed += [name for name, _ in files]
         for name in sorted(previous - current, reverse=True):
             (self.out / name).unlink(missing_ok=True)
             self.changed.append(name)
@@ -252,11 +268,6 @@ class InPlace:
             while folder != self.out and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
-        for name, path in files_of(assets):
-            data = path.read_bytes()
-            if not same_file(self.out / "assets" / name, data):
-                replace_file(self.out / "assets" / name, data)
-                self.changed.append(f"assets/{name}")
         if not search or not any(name.endswith(".html") for name in self.changed):
             return []  # no page changed, so the search index still holds (or the caller indexes later)
         return reindex(self.out)

@@ -56,14 +56,14 @@ def wait_until(condition, what: str, timeout: float = TIMEOUT):
 class Server:
     """A `python build.py serve` subprocess in a folder holding content/."""
 
-    def __init__(self, folder: Path, *options: str):
+    def __init__(self, folder: Path, *options: str, preexec=None):
         self.folder = folder
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "serve", "--content", "content", "--out", "site",
              "--port", "0", *options],
             cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT)))
+            env=dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT)), preexec_fn=preexec)
         threading.Thread(target=self._read, daemon=True).start()
         match = wait_until(lambda: self._line(r"serving (http://127\.0\.0\.1:\d+)(/\S*)"), "the server to start")
         self.origin, self.base = match.group(1), match.group(2)
@@ -411,3 +411,84 @@ def test_stops_cleanly_on_ctrl_c_and_sigterm(server, folder, how):
 def test_binds_loopback_by_default(server):
     assert server.origin.startswith("http://127.0.0.1:")
     assert server.status()["base_path"] == "/sub/"
+
+
+def request(server: Server, path: str, headers: dict) -> int:
+    try:
+        with OPENER.open(urllib.request.Request(server.origin + path, headers=headers), timeout=TIMEOUT) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.mark.parametrize("path", ["/sub/", "/sub/index.html", "/__stances__/status", "/livereload.js",
+                                  "/__stances__/overlay.css"])
+def test_answers_only_requests_addressed_to_it_from_its_own_pages(server, path):
+    port = server.origin.rsplit(":", 1)[1]
+    assert request(server, path, {}) == 200
+    assert request(server, path, {"Host": f"localhost:{port}"}) == 200
+    assert request(server, path, {"Origin": server.origin}) == 200
+    # A page of another site, whose name was pointed at this machine (DNS rebinding), names its own host.
+    assert request(server, path, {"Host": f"rebound.example:{port}"}) == 403
+    assert request(server, path, {"Host": "127.0.0.1:1"}) == 403
+    assert request(server, path, {"Origin": "http://elsewhere.example"}) == 403
+    assert request(server, path, {"Origin": f"http://rebound.example:{port}"}) == 403
+
+
+def test_the_reload_socket_refuses_another_host(server):
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    port = server.origin.rsplit(":", 1)[1]
+    socket_url = server.origin.replace("http://", "ws://") + "/livereload"
+
+    async def connect(headers):
+        socket = await websocket_connect(HTTPRequest(socket_url, headers=headers))
+        socket.close()
+
+    asyncio.run(connect({"Host": f"localhost:{port}"}))
+    with pytest.raises(HTTPClientError) as refused:
+        asyncio.run(connect({"Host": f"rebound.example:{port}", "Origin": f"http://rebound.example:{port}"}))
+    assert refused.value.code == 403
+
+
+def test_follows_a_content_folder_deleted_and_made_again(server, folder):
+    generation = server.status()["generation"]
+    shutil.rmtree(folder / "content")
+    status = server.wait_for_build(generation)
+    assert not status["ok"] and "content folder not found" in status["problems"][0]
+    shutil.copytree(GOLDEN, folder / "content")
+    status = server.wait_for_build(status["generation"])
+    assert status["ok"], status
+    edit(folder / "content" / "site.yml", retitle("Seen after the folder came back"))
+    server.wait_for_build(status["generation"])
+    assert "Seen after the folder came back" in server.page()
+
+
+def small_files():
+    """For the server: no file may grow past 64 KB, as on a disk that is full (EFBIG, not a signal)."""
+    import resource
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+
+def test_a_write_that_fails_leaves_the_last_good_site_served_whole(folder):
+    server = Server(folder, "--assets", "assets", "--base-url", BASE, preexec=small_files)
+    try:
+        status = server.wait_for_build(0) if server.status()["generation"] == 0 else server.status()
+        assert status["ok"], server.output
+        pages = sorted((folder / "site").rglob("*.html"))
+        before = {path: path.read_bytes() for path in pages}
+        # A small change to every page (written first, in name order), and a page too big for the disk.
+        edit(folder / "content" / "site.yml", lambda text: re.sub(r"(?m)^description: .*$",
+                                                                  "description: Changed a little.", text, count=1))
+        edit(folder / "content" / "topics" / "water-share.yml", retitle("Sharing " + "water " * 12_000))
+        status = server.wait_for_build(status["generation"])
+        assert not status["ok"]
+        assert "File too large" in status["problems"][0], status
+        assert {path: path.read_bytes() for path in sorted((folder / "site").rglob("*.html"))} == before
+        assert not [path for path in (folder / "site").rglob(".*.part-*")]
+        assert "still serving the last good site" in server.output
+        assert "Changed a little" not in server.page() and "stances-problems" in server.page()
+    finally:
+        server.stop()
