@@ -153,3 +153,20 @@ def test_corrected_pages_keep_every_statement_noted(golden_tree, build):
     for name, page in pages(site).items():
         problems += note_problems(name, page) + uncited_statements(name, page)
     assert problems == []
+
+
+def test_new_offers_a_corrections_log_that_works_once_filled_in(golden_tree, build):
+    result = build("new", "topic", "fresh", cwd=golden_tree)
+    assert result.returncode == 0, result.stderr
+    path = golden_tree / "content" / "topics" / "fresh.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "# corrections:\n#   - date:\n#     what:\n#     why:\n" in text
+    path.write_text(
+        "id: fresh\ntitle: Fresh\nsummary: Where the dam goes [@gazette-dam].\n"
+        + text[text.index("# corrections:"):].replace("# corrections:", "corrections:")
+        .replace("#   - date:", "  - date: 2024-05-01").replace("#     what:", "    what: Title fixed.")
+        .replace("#     why:", "    why: It was misspelt."), encoding="utf-8")
+    result = build("--strict", "--out", "site", cwd=golden_tree)
+    assert result.returncode == 0, result.stderr
+    log = soup(golden_tree / "site" / "topics" / "fresh" / "index.html").select_one("aside.corrections")
+    assert log.get_text(" ", strip=True) == "Corrected 1 May 2024 : Title fixed. Why: It was misspelt."
