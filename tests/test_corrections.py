@@ -44,7 +44,7 @@ def corrected_site(golden_tree, build) -> Path:
 def test_a_correction_shows_on_its_records_page(golden_tree, build):
     site = corrected_site(golden_tree, build)
     page = soup(site / "topics" / "the-dam" / "index.html")
-    logs = page.select("aside.corrections")
+    logs = page.select("div.corrections")
     assert [log["aria-label"] for log in logs] == ["Corrections to this topic", "Corrections to this position"]
     topic_log = logs[0].get_text(" ", strip=True)
     assert "2 April 2024" in topic_log and 'Downton "refuses" the dam' in topic_log
@@ -52,7 +52,7 @@ def test_a_correction_shows_on_its_records_page(golden_tree, build):
     # the position's log sits inside that position's block, not elsewhere on the page
     assert logs[1].find_parent(id="position-upton-dam") is not None
     # a record without corrections shows none
-    assert soup(site / "topics" / "water-share" / "index.html").select("aside.corrections") == []
+    assert soup(site / "topics" / "water-share" / "index.html").select("div.corrections") == []
 
 
 def test_the_corrections_page_lists_every_correction_newest_first(golden_tree, build):
@@ -168,5 +168,5 @@ def test_new_offers_a_corrections_log_that_works_once_filled_in(golden_tree, bui
         .replace("#     why:", "    why: It was misspelt."), encoding="utf-8")
     result = build("--strict", "--out", "site", cwd=golden_tree)
     assert result.returncode == 0, result.stderr
-    log = soup(golden_tree / "site" / "topics" / "fresh" / "index.html").select_one("aside.corrections")
+    log = soup(golden_tree / "site" / "topics" / "fresh" / "index.html").select_one("div.corrections")
     assert log.get_text(" ", strip=True) == "Corrected 1 May 2024 : Title fixed. Why: It was misspelt."
