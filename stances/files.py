@@ -33,7 +33,11 @@ def walk(folder: str, prefix: str, found: list, seen: set) -> None:
     except OSError:
         return
     for entry in entries:
-        if entry.is_dir():
+        try:
+            folder = entry.is_dir()
+        except OSError:  # a loop of links (ELOOP): the loader says so; here it is a file that changes nothing
+            folder = False
+        if folder:
             walk(entry.path, f"{prefix}{entry.name}/", found, seen)
         else:
             try:

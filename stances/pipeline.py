@@ -83,6 +83,8 @@ def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[P
                 files[where[path]] = None
                 moved = True
             continue
+        except OSError:  # a link loop, a file we may not look at: the full scan says what is wrong
+            return scan(content)
         if path in where:
             files[where[path]] = entry
         else:
@@ -175,7 +177,7 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
             continue  # not a content file; a new one would have changed the count
         try:
             key = stat_key(os.stat(path))
-        except FileNotFoundError:
+        except OSError:
             return None
         if key == earlier[0]:
             continue
