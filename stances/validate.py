@@ -24,7 +24,7 @@ PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
 # Control characters other than tab and line ends. YAML lets an escape ("\x02") write one; no page
 # may show one (HTML forbids them), and the build uses a few as markers of its own (see cite.py).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # U+FFFE, U+FFFF: not in XML either
-MAX_PROSE = 50_000  # characters in one Markdown field (a long article is about that)
+MAX_PROSE = 20_000  # characters in one Markdown field: about 3,000 words, four times the longest shipped
 
 
 class Prose(str):
