@@ -486,7 +486,8 @@ def ms(seconds: float) -> str:
 
 def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, notes: list[str]) -> str:
     lines = ["# Benchmark: stances against Hugo", "",
-             "Written by `benchmarks/run.py`; do not edit by hand. Reproduce with:", "",
+             "Written by `benchmarks/run.py` down to the notes written by hand at the end, which it keeps. "
+             "Reproduce with:", "",
              f"    {command}", "", *machine(binary), "",
              f"Medians of {runs} run(s) each, the four builds alternating, each full build into a folder made anew "
              "(earlier outputs are moved aside and deleted after the last run: deleted just before a build, they "
@@ -645,6 +646,19 @@ def targets(sizes: list[Size]) -> list[str]:
     return lines
 
 
+KEPT = "<!-- Written by hand from here on: run.py keeps it when it writes the tables above anew. -->"
+
+
+def kept_notes(results: Path) -> str:
+    """What was written by hand below the tables of the results file (`KEPT` and after), if any."""
+    try:
+        text = results.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    at = text.find(KEPT)
+    return "" if at < 0 else "\n" + text[at:]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -673,7 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         f" --per-page {options.per_page}" if options.per_page else "")
     text = report(results, options.runs, options.seed, command, binary, [f"- {note}" for note in options.note])
     options.results.parent.mkdir(parents=True, exist_ok=True)
-    options.results.write_text(text, encoding="utf-8")
+    options.results.write_text(text + kept_notes(options.results), encoding="utf-8")
     shutil.rmtree(options.work / TRASH, ignore_errors=True)
     print(f"\nwrote {options.results}\n\n{text}")
     failed = any(not r.ok for size in results for r in size.ours + size.bare + size.hugo + size.hugo_search)
