@@ -38,7 +38,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A CSV cell: a formula shown as text, and a carriage return as a line end (the writer quotes a cell
+    that holds "\n", but not one that holds a lone "\r", which readers take for the end of the row)."""
+    value = "'" + value if value.startswith(FORMULA_STARTS) else value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def csv_row(kind: schema.Kind, row: dict) -> str:

@@ -6,6 +6,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -27,6 +28,17 @@ def _trimmer():
 
 
 _trim = _trimmer()
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: end when the build that forked it is killed (Linux's PR_SET_PDEATHSIG), so that no
+    worker writes on into a folder that a later build clears as the killed build's debris."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (AttributeError, OSError, TypeError):  # no prctl: not Linux
+        return
+    if os.getppid() != parent:  # killed already, before the request was made
+        os._exit(1)
 
 
 def give_back() -> None:
@@ -72,7 +84,8 @@ def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, mean
     gc.freeze()
     give_back()
     try:
-        with ProcessPoolExecutor(shares, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(shares, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             made = pool.map(_share, range(count))  # every share is handed out (and every worker forked) here
             if meanwhile is not None:
                 meanwhile()

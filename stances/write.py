@@ -63,7 +63,7 @@ def sweep(out: Path) -> None:
     A site moved aside by a build killed between its two renames (where folders cannot be exchanged)
     is moved back first, if no site stands in its place."""
     out = out.absolute()
-    debris = re.compile(rf"\.{re.escape(out.name)}\.(building|old)-(\d+)")
+    debris = re.compile(rf"\.{re.escape(out.name)}\.(building|old|making)-(\d+)")
     try:
         names = sorted(os.listdir(out.parent))
     except OSError:
@@ -71,7 +71,13 @@ def sweep(out: Path) -> None:
     for name in names:
         found = debris.fullmatch(name)
         folder = out.parent / name
-        if not found or alive(int(found.group(2))) or not (folder / MARKER).is_file():
+        if not found or alive(int(found.group(2))):
+            continue
+        if found.group(1) == "making":  # killed before the marker was in: ours if it holds nothing else
+            if {entry.name for entry in os.scandir(folder)} <= {MARKER}:
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        if not (folder / MARKER).is_file():
             continue
         try:
             if found.group(1) == "old" and not os.path.lexists(out):
@@ -136,8 +142,13 @@ class Staging:
                           f"refusing to replace {shown_path(self.out)}: it is not empty and was not made by "
                           f"this tool (no {MARKER} file); choose another --out")]
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        (self.folder / MARKER).write_text(MARKER_TEXT)  # from the start, so a later build can tell it is debris
+        # Made under another name and given its marker before it takes its own, so a build killed at
+        # any moment leaves nothing a later build cannot tell for its debris (see `sweep`).
+        making = self.out.parent / f".{self.out.name}.making-{os.getpid()}"
+        shutil.rmtree(making, ignore_errors=True)
+        making.mkdir(parents=True)
+        (making / MARKER).write_text(MARKER_TEXT)
+        making.rename(self.folder)
         return []
 
     def page(self, name: str, text: str | bytes | bytearray) -> None:
@@ -174,8 +185,23 @@ class Staging:
             self.discard()
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-        shutil.rmtree(self.retired, ignore_errors=True)
+        for folder in (self.folder, self.retired):
+            remove_marked(folder)
+
+
+def remove_marked(folder: Path) -> None:
+    """Remove a folder of ours, its marker last: killed halfway, what is left still says whose it is."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name != MARKER:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def replace_files(files: list) -> None:
