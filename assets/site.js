@@ -35,19 +35,31 @@
     return preview;
   }
 
-  function fill(mark, note) {
+  function fill(mark, target) {
+    // The mark's article (outlet, headline, date, the ways to the article) and, when the mark cites a
+    // passage, that passage: not the other passages the note lists.
+    const note = target.closest('li[id^="fn-"]') || target;
     const number = mark.textContent.trim();
     const body = document.createElement("span");
     body.className = "note-preview-body";
-    for (const node of note.childNodes) body.appendChild(node.cloneNode(true));
-    for (const link of body.querySelectorAll('[role="doc-backlink"]')) link.remove();
+    const article = note.querySelector(".note-article") || note;
+    for (const node of article.childNodes) body.appendChild(node.cloneNode(true));
+    if (target !== note) {
+      const passage = target.querySelector(".locator");
+      if (passage) body.appendChild(passage.cloneNode(true));
+    }
+    for (const element of body.querySelectorAll('.backlinks, [role="doc-backlink"]')) element.remove();
     for (const element of body.querySelectorAll("[id]")) element.removeAttribute("id");
+    // The preview describes the mark; its links are for the pointer. The keyboard's way on is the
+    // mark itself (Enter goes to the note, which has the same links): Tab goes on through the page.
+    for (const link of body.querySelectorAll("a")) link.tabIndex = -1;
     const heading = document.createElement("span");
     heading.className = "note-preview-heading";
     heading.textContent = `Note ${number}`;
     const jump = document.createElement("a");
     jump.className = "note-preview-jump";
-    jump.href = `#${note.id}`;
+    jump.href = `#${target.id}`;
+    jump.tabIndex = -1;
     jump.textContent = `Go to note ${number}`;
     jump.addEventListener("click", () => close(false));
     preview.replaceChildren(heading, body, jump);
@@ -71,12 +83,12 @@
     clearTimeout(openTimer);
     clearTimeout(closeTimer);
     if (current === mark && !preview.hidden) return;
-    const note = document.getElementById(decodeURIComponent(mark.hash.slice(1)));
-    if (!note) return;
+    const target = document.getElementById(decodeURIComponent(mark.hash.slice(1)));
+    if (!target) return;
     close(false);
     ensurePreview();
-    fill(mark, note);
-    // Inside the mark's <sup>, right after the mark: Tab goes from the mark into the preview's links.
+    fill(mark, target);
+    // Inside the mark's <sup>, right after the mark, so that it is read and placed with it.
     mark.parentNode.appendChild(preview);
     preview.hidden = false;
     mark.setAttribute("aria-describedby", preview.id);
@@ -210,6 +222,24 @@
     box.select();
   }
 
+  // While the site is built for a placeholder address (example.org), the citation gives the address
+  // the reader is actually at, not one that leads nowhere; so does the permalink a printed page shows.
+  const placeholder = document.body.dataset.placeholderBase;
+
+  function addressed(card) {
+    const text = card.dataset.citation;
+    const permalink = card.querySelector("a.permalink");
+    const at = placeholder ? text.lastIndexOf(placeholder) : -1;
+    if (at < 0 || !permalink) return text;
+    return text.slice(0, at) + new URL(permalink.getAttribute("href"), window.location.href).href;
+  }
+
+  if (placeholder) {
+    for (const permalink of document.querySelectorAll("a.permalink[data-address]")) {
+      permalink.dataset.address = new URL(permalink.getAttribute("href"), window.location.href).href;
+    }
+  }
+
   for (const card of document.querySelectorAll("figure.quote[data-citation]")) {
     const caption = card.querySelector("figcaption");
     if (!caption) continue;
@@ -218,7 +248,7 @@
     button.className = "cite-this";
     button.textContent = "Cite this";
     button.addEventListener("click", async () => {
-      const text = card.dataset.citation;
+      const text = addressed(card);
       if (await copy(text)) {
         button.textContent = "Copied";
         status.textContent = "Citation copied to the clipboard.";

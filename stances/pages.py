@@ -14,7 +14,7 @@ from typing import TypedDict
 from urllib.parse import urlsplit
 
 from .link import Site
-from .problems import Problem, error
+from .problems import Problem, error, warning
 from .validate import Record
 
 
@@ -127,7 +127,7 @@ class ListingContext(TypedDict):
 
 class IndexContext(TypedDict):
     matrix: list  # [(topic, [[position, ...] per side])]
-    events: list  # a few events, by date
+    events: list  # the events its timeline shows (site.yml's at_a_glance.events, or the last six), by date
 
 
 class TopicContext(TypedDict):
@@ -185,6 +185,25 @@ def side_of(site: Site, person: Record) -> Record | None:
 
 def normal_base(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
+
+
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")  # RFC 2606's, for documentation only
+
+
+def is_placeholder(base_url: str) -> bool:
+    """True for a base URL on a documentation-only host, which no published site can have."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return any(host == name or host.endswith("." + name) for name in PLACEHOLDER_HOSTS)
+
+
+def placeholder_base(site: Site, base_url: str | None = None) -> list[Problem]:
+    """Warn that a site is being built for a placeholder address (its canonical links, feed and sitemap)."""
+    base = normal_base(base_url or site.settings["base_url"])
+    if not is_placeholder(base):
+        return []
+    return [warning(*site.settings.where("base_url"),
+                    f"base_url {base} is a placeholder: the canonical links, the feed, the sitemap and "
+                    "citations would give addresses that are not the site's; set base_url, or build with --base-url")]
 
 
 def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Problem]]:
@@ -387,7 +406,9 @@ def index_context(site: Site, lookup: Lookup) -> IndexContext:
     sides = site.settings["sides"]
     matrix = [(topic, [[p for p in lookup("positions-on-topic", topic.id) if p["actor"] == side] for side in sides])
               for topic in site.all("topics")]
-    return {"matrix": matrix, "events": lookup.events}
+    chosen = set(site.settings.get("at_a_glance", {}).get("events", ()))
+    events = [event for event in lookup.events if event.id in chosen] if chosen else lookup.events[-6:]
+    return {"matrix": matrix, "events": events}
 
 
 def topic_context(site: Site, topic: Record, lookup: Lookup) -> TopicContext:

@@ -15,7 +15,7 @@ from .files import stat_key
 from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .shares import each
 from .schema import KINDS
-from .pages import plan
+from .pages import placeholder_base, plan
 from .problems import Problem, warning
 from .render import render
 from .validate import records_of
@@ -292,6 +292,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         out = out.absolute()
         fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
     changed = None if out is None or fresh else changed_records(cache.records, now, relinked)
+    if out is not None:
+        result.problems += placeholder_base(site, base_url)
     pages = last_plan(cache, site, now, changed, base_url, relinked)
     same_plan = pages is not None
     if pages is None:

@@ -17,7 +17,7 @@ from .environment import Environment
 from .cite import PLACEHOLDER
 from .link import Site
 from .load import shown_path
-from .pages import Page, url_of
+from .pages import Page, is_placeholder, side_of, url_of
 from .problems import Problem, error
 from .shares import shared
 
@@ -149,6 +149,17 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
     def quote_cards(quotes, show_speaker: bool = True) -> Markup:
         return Markup("".join([renderer.card(page, quote, show_speaker) for quote in quotes]))
 
+    sides = site.settings["sides"]
+
+    def side_class(actor_id: str | None) -> str:
+        """The class that gives a side its colour: side-1, side-2... in site.yml's order, else side-other."""
+        return f"side-{sides.index(actor_id) + 1}" if actor_id in sides else "side-other"
+
+    def side_tag(actor) -> Markup:
+        """A side's label in its colour: never the colour alone."""
+        name = actor.get("short_name") or actor["name"]
+        return Markup('<span class="side-tag {}">{}</span>').format(side_class(actor.id), name)
+
     return {
         "site": site,
         "settings": site.settings,
@@ -168,6 +179,11 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "linked_data": linked_data(site, page) if whole else None,
         "absolute": lambda target: page.base_url + target,
         "citation": lambda quote: citation_text(site, page, quote),
+        "placeholder_base": is_placeholder(page.base_url),
+        "side_class": side_class,
+        "side_tag": side_tag,
+        "side_of": lambda person: side_of(site, person),
+        "url_of": url_of,
     }
 
 
@@ -232,16 +248,22 @@ class Renderer:
         return self.fragment("blocks", (name, record.kind, record.id, links(page)), self.env.get_template(name),
                              page, lambda: {"record": record})
 
-    def endnote(self, page: Page, key: int, number: int, references: int) -> str:
-        source_id, locator = self.site.notes.keys[key]
+    def endnote(self, page: Page, note: "Note") -> str:
+        """One article's note: rendered once per article, passages and references, numbered on each page."""
+        number = str(note.number)
+
+        def refs(counts) -> list:
+            return [{"id": f"ref-{NUMBER}-{count}", "letter": letter(index)} for index, count in enumerate(counts)]
 
         def context() -> dict:
-            return {"note": {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
-                             "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}}
+            return {"note": {"number": NUMBER, "source": self.site.get("sources", note.source),
+                             "refs": refs(note.passages.get(None, ())),
+                             "passages": [{"id": f"passage-{NUMBER}-{index}", "locator": locator, "refs": refs(counts)}
+                                          for index, (locator, counts) in enumerate(note.located(), 1)]}}
 
-        html = self.fragment("notes", (source_id, locator, references, links(page)), self.note_template,
-                             page, context)
-        return Markup(str.replace(html, NUMBER, str(number)))
+        key = (note.source, tuple((locator, tuple(counts)) for locator, counts in note.passages.items()), links(page))
+        html = self.fragment("notes", key, self.note_template, page, context)
+        return Markup(str.replace(html, NUMBER, number))
 
     def page(self, page: Page) -> str:
         html = self.loaded[page.kind].render(**page.context, **helpers(self.site, page, self))
@@ -250,30 +272,65 @@ class Renderer:
         return place_links(self.number_notes(html, page), page)
 
     def number_notes(self, html: str, page: Page) -> str:
-        """Number note marks in reading order, one note per source and locator, and list the notes."""
-        numbers: dict[int, int] = {}
-        order: list[int] = []
-        references: list[int] = []
+        """Number note marks in reading order, one note per article, and list the notes.
+
+        A mark shows its article's number and leads to the passage it cites (or to the article's
+        note, when it cites no passage); the note lists each passage once, with a way back to every
+        place that cites it.
+        """
+        numbers: dict[str, Note] = {}
+        keys = self.site.notes.keys
 
         def mark(match) -> str:
-            key = int(match.group(1))
-            number = numbers.get(key)
-            if number is None:
-                number = numbers[key] = len(order) + 1
-                order.append(key)
-                references.append(0)
-            references[number - 1] += 1
-            return f'<a role="doc-noteref" href="#fn-{number}" id="ref-{number}-{references[number - 1]}">{number}</a>'
+            source, locator = keys[int(match.group(1))]
+            note = numbers.get(source)
+            if note is None:
+                note = numbers[source] = Note(len(numbers) + 1, source)
+            count = note.cite(locator)
+            target = f"fn-{note.number}" if locator is None else f"passage-{note.number}-{note.place(locator)}"
+            return f'<a role="doc-noteref" href="#{target}" id="ref-{note.number}-{count}">{note.number}</a>'
 
         html = PLACEHOLDER.sub(mark, html)
         # Marks side by side are separated by a comma (a mark after text is not: CSS cannot tell the two apart).
         html = html.replace('</sup><sup class="note">', SEPARATED)
         section = ""
-        if order:
-            items = [self.endnote(page, key, number, references[number - 1])
-                     for number, key in enumerate(order, 1)]
+        if numbers:
+            items = [self.endnote(page, note) for note in numbers.values()]
             section = self.notes_template.render(endnotes=items, **helpers(self.site, page, self, whole=False))
         return html.replace(ENDNOTES, section, 1)
+
+
+@dataclass
+class Note:
+    """One article's note on a page: its number, and the references to each passage cited from it."""
+
+    number: int
+    source: str
+    passages: dict = field(default_factory=dict)  # locator (None: the article as a whole) -> [reference counts]
+    count: int = 0
+
+    def cite(self, locator: str | None) -> int:
+        """Count one more reference to a passage (made on first use); return its count within the note."""
+        self.count += 1
+        self.passages.setdefault(locator, []).append(self.count)
+        return self.count
+
+    def located(self) -> list:
+        return [(locator, counts) for locator, counts in self.passages.items() if locator is not None]
+
+    def place(self, locator: str) -> int:
+        """Where a passage stands among the note's passages, from 1."""
+        return [found for found in self.passages if found is not None].index(locator) + 1
+
+
+def letter(index: int) -> str:
+    """a, b, ... z, aa, ab, ...: the name of a note's index-th way back to the text (from 0)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = "abcdefghijklmnopqrstuvwxyz"[rest] + name
+    return name
 
 
 def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
