@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import re
 import signal
 import sys
 import time
@@ -86,10 +87,35 @@ def dispatch(options) -> int:
     if options.command == "new":
         from .new import new_record
         return new_record(options.content, options.kind, options.id)
+    if options.archive is None:
+        options.archive = configured_archive(options.content)
     if options.command == "serve":
         from .serve import serve
         return serve(options)
     return build_once(options)
+
+
+def configured_archive(content: Path) -> Path | None:
+    """The archive folder site.yml names (`archive:`, from the folder that holds content/), if it exists."""
+    try:
+        text = (content / "site.yml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # the build says what is wrong with it
+    if not re.search(r"^archive:", text, re.MULTILINE):
+        return None  # no setting, and no YAML import on the way to "up to date"
+    import yaml
+
+    try:
+        folder = yaml.load(text, Loader=yaml.CSafeLoader).get("archive")
+    except (yaml.YAMLError, AttributeError):
+        return None
+    if not isinstance(folder, str) or not folder.strip():
+        return None
+    archive = content.parent / folder
+    if archive.is_dir():
+        return archive
+    log.info("quotes not checked against the articles: %s (site.yml's archive) is not there", archive)
+    return None
 
 
 def build_once(options) -> int:
@@ -127,6 +153,9 @@ def build_once(options) -> int:
     errors = report(result.problems, options.strict, annotations)
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
     seconds = time.perf_counter() - started
+    if result.unchecked:
+        print(f"not checked: {result.unchecked} reference(s) to records in files that could not be read; "
+              "fix those files and check again", file=sys.stderr)
     if errors:
         print(f"failed: {errors} error(s), {warnings} warning(s); "
               + (f"{options.out}/ left as it was" if write else "nothing written"), file=sys.stderr)

@@ -348,8 +348,7 @@ def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tu
         file, line, column = record.where(*path)
         if place:
             line, column = place
-        problems.append(error(file, line, column, f"unknown source '{cited.source}'"
-                                                  f"{did_you_mean(cited.source, by_kind['sources'])}"))
+        problems.append(error(file, line, column, unknown("sources", cited.source, by_kind["sources"])))
     for _ in env.get("uncited", []):
         file, line, column = record.where(*path)
         problems.append(error(file, line, column,
@@ -362,8 +361,22 @@ def check_ref(record, path, kind, value, by_kind) -> list[Problem]:
     if value in by_kind[kind]:
         return []
     file, line, column = record.where(*path)
-    noun = schema.KINDS[kind].singular
-    return [error(file, line, column, f"unknown {noun} '{value}'{did_you_mean(value, by_kind[kind])}")]
+    return [error(file, line, column, unknown(kind, value, by_kind[kind]))]
+
+
+def unknown(kind: str, record_id: str, known) -> str:
+    """The error for a reference to a record that is not there."""
+    return f"unknown {schema.KINDS[kind].singular} '{record_id}'{did_you_mean(record_id, known)}"
+
+
+def unchecked(problems: list[Problem], unread: set) -> tuple[list[Problem], int]:
+    """Leave out the unknown-reference errors into records whose files could not be read, given as
+    (kind, id); return the rest and how many were left out. That file's own error says what to fix."""
+    if not unread:
+        return problems, 0
+    starts = tuple(unknown(kind, record_id, ()) for kind, record_id in unread)
+    kept = [problem for problem in problems if not problem.message.startswith(starts)]
+    return kept, len(problems) - len(kept)
 
 
 def with_html(record: Record, fragments: dict, in_place: bool = False) -> Record:

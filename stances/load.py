@@ -163,12 +163,45 @@ def compose(text: str, shown: str) -> tuple[yaml.Node | None, list[Problem]]:
             message = f"{exc.context}{where}: {message}"
         if mark and text[mark.index: mark.index + 1] == "\t":
             message = "a tab is used for indentation; YAML needs spaces"
+        else:
+            message += syntax_hint(exc, text)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [error(shown, line, column, f"YAML syntax: {message}")]
     except yaml.YAMLError as exc:
         return None, [error(shown, 1, 1, f"YAML: {exc}")]
     except RecursionError:
         return None, [error(shown, 1, 1, "YAML is nested too deeply")]
+
+
+def syntax_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """Say what usually causes one of libyaml's syntax errors, and how to fix it; or ''."""
+    problem, context, mark = exc.problem or "", exc.context or "", exc.problem_mark
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    if problem.startswith("mapping values are not allowed"):
+        above = next((line for line in reversed(lines[:mark.line]) if line.strip() and not line.lstrip().startswith("#")),
+                     None)
+        indent = len(here) - len(here.lstrip(" "))
+        if above is not None and indent > len(above) - len(above.lstrip(" ")) and not above.rstrip().endswith(":"):
+            return "; this line is indented more than the one above: line its key up with the keys beside it"
+        key, _, value = here.partition(": ")
+        value = value.strip()
+        quote = "'" if '"' in value or "\\" in value else '"'
+        shown = value if len(value) <= 60 else f"{value[:30].rstrip()} … {value[-15:].lstrip()}"
+        quoted = quote + (shown.replace("'", "''") if quote == "'" else shown) + quote
+        return (f"; ': ' inside a plain value starts a new key: put the whole value in quotes, "
+                f"as {key.strip()}: {quoted}")
+    if "flow sequence" in context or "flow mapping" in context:
+        closing = "]" if "sequence" in context else "}"
+        return f"; close the {'[' if closing == ']' else '{'} with {closing}, or quote the value if it is text"
+    if "quoted scalar" in context and "end of stream" in problem:
+        return ("; the quotation mark opened there is never closed: close it (inside \"…\" write \\\" for a "
+                "quotation mark, inside '…' write '' for an apostrophe)")
+    if "block mapping" in context and "expected key" in problem:
+        return "; this line is indented differently from the keys beside it: line it up with them"
+    return ""
 
 
 def load_file(kind: str, path: Path) -> tuple[Document | None, list[Problem]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
 from .data import export
-from .link import citations_in, link
+from .link import citations_in, link, unchecked
 from .files import stat_key
 from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .shares import each
@@ -29,6 +29,7 @@ class Result:
     records: int = 0
     pages: int = 0
     written: int = 0
+    unchecked: int = 0  # references into files that could not be read, left unchecked
     rendered: int = 0  # pages rendered anew; the rest were unchanged since the cache's last build
     changed: list = field(default_factory=list)  # files written or removed, relative to the output
     timings: dict = field(default_factory=dict)  # stage -> seconds (build.py --timings prints them)
@@ -148,6 +149,16 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
     cache.files = kept
     cache.read = (records, problems[len(cache.listing[1]):], spans)
     return records, problems, touched
+
+
+def unreadable(cache: Cache) -> set[tuple[str, str]]:
+    """(kind, id) of every content file the last read found errors in and no records, the id by its name."""
+    failed = set()
+    for kind, path, _ in cache.listing[0]:
+        _, records, problems = cache.files.get(path, (None, [None], []))
+        if not records and any(problem.is_error for problem in problems):
+            failed.add((kind, os.path.splitext(os.path.basename(path))[0]))
+    return failed
 
 
 def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | None:
@@ -271,6 +282,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     result.records = len(records)
     site, found = link(records, cache, workers, in_place=not remember)
     clock("link")
+    found, result.unchecked = unchecked(found, unreadable(cache))
     problems += found
     result.problems = problems
     if site is None or result.failed(strict):

@@ -167,6 +167,9 @@ _kind(Kind("site", "site", (
     )), False, "What the home page shows first: the dispute in a few cited points, and its main events."),
     Field("per_page", Count(least=1, most=10_000), False,
           "At most this many quotes a page shows in a list; longer lists go on over numbered pages (default 50)."),
+    Field("archive", Text(), False,
+          "The folder of stored article texts, from the folder that holds content/, e.g. archive/. Whenever it "
+          "exists, check and build compare every quote and locator with it (as --archive does)."),
     CITE,
 ), "The explainer as a whole.", single=True))
 

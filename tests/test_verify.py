@@ -85,3 +85,18 @@ def test_build_takes_the_archive_option_too(tree, build):
     quote(tree, "Words that were never said.")
     result = build("--archive", "archive", "--out", "site", cwd=tree)
     assert result.returncode == 1 and not (tree / "site").exists()
+
+
+def test_site_yml_names_the_archive_and_check_uses_it_whenever_the_folder_exists(tree, build):
+    site = tree / "content" / "site.yml"
+    site.write_text(site.read_text() + "archive: archive/\n")
+    quote(tree, "Words that were never said.")
+    for command in (["check"], ["--out", "site"]):
+        result = build(*command, cwd=tree)
+        assert result.returncode == 1
+        assert "error: quote 'pat-no' is not verbatim in source 'paper'" in result.stderr
+    shutil.rmtree(tree / "archive")  # a fresh clone without the articles: nothing to compare with
+    result = build("check", "--strict", cwd=tree)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "quotes not checked against the articles: archive (site.yml's archive) is not there")

@@ -36,12 +36,56 @@ def test_pages_workflow_builds_with_the_configured_base_url_and_deploys():
     assert "pip install -e ." in runs and '--base-url "${{ steps.pages.outputs.base_url }}/"' in runs
 
 
-def test_pull_request_workflow_tests_checks_and_builds_without_deploying():
+def test_pull_request_workflow_annotates_first_then_tests_and_builds_without_deploying():
     checks = yaml.safe_load((ROOT / ".github" / "workflows" / "checks.yml").read_text())
     assert "pull_request" in checks[True]
-    runs = " ".join(step.get("run", "") for step in checks["jobs"]["check"]["steps"])
-    assert "pytest" in runs and "check --strict --annotations" in runs and "build.py --strict" in runs
+    steps = [step for step in checks["jobs"]["check"]["steps"] if "run" in step]
+    runs = [step["run"] for step in steps]
+    annotate = next(n for n, run in enumerate(runs) if "check --strict --annotations" in run)
+    test = next(n for n, run in enumerate(runs) if "pytest" in run)
+    build = next(n for n, run in enumerate(runs) if "build.py --strict" in run)
+    # The annotations come before anything a content error can fail, and a failure stops nothing after it.
+    assert annotate < test < build
+    assert all(steps[n].get("if") == "${{ !cancelled() }}" for n in (test, build))
+    assert "--archive" not in runs[annotate]  # the archive is the one site.yml names, when it is there
     assert "deploy" not in str(checks).lower()
+    assert checks["concurrency"] == {"group": "checks-${{ github.ref }}", "cancel-in-progress": True}
+
+
+def test_both_workflows_cache_pip_by_pyproject():
+    for workflow in WORKFLOWS:
+        steps = [step for job in yaml.safe_load(workflow.read_text())["jobs"].values() for step in job["steps"]]
+        setup = [step for step in steps if step.get("uses", "").startswith("actions/setup-python")]
+        assert setup and all(step["with"]["cache"] == "pip" for step in setup), workflow.name
+        assert all(step["with"]["cache-dependency-path"] == "pyproject.toml" for step in setup), workflow.name
+
+
+def test_pre_commit_hooks_use_the_project_venv_without_activating_it(tmp_path):
+    """Run each hook's entry as pre-commit does, with a PATH that holds no venv: the check must still
+    find jinja2 and the rest in .venv, and report a content error."""
+    import shlex
+    import shutil
+    from conftest import FIXTURES
+    for name in ("build.py", "stances", "templates", "assets", "schema"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (tmp_path / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    shutil.copytree(FIXTURES / "errors" / "base" / "content", tmp_path / "content")
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+             ["repos"][0]["hooks"]}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+
+    def run(hook: str) -> subprocess.CompletedProcess:
+        assert hooks[hook]["language"] == "system" and hooks[hook]["pass_filenames"] is False
+        return subprocess.run(shlex.split(hooks[hook]["entry"]), cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    assert run("stances-check").returncode == 0
+    assert run("stances-jsonschema").returncode == 0
+    (tmp_path / "content" / "topics" / "border.yml").write_text("id: border\ntitle: The border\n")
+    result = run("stances-check")
+    assert result.returncode == 1
+    assert "content/topics/border.yml:1:1: error: missing required field 'summary' (a neutral summary of what is disputed)" in \
+        result.stderr, result.stderr
 
 
 def test_check_prints_github_annotations(tmp_path):
