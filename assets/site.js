@@ -311,3 +311,34 @@
   });
   document.head.appendChild(script);
 })();
+
+(() => {
+  // A jump to a place inside closed quotes (a note's way back to its mark, a link to a position's
+  // quotes) opens what holds it, so that the reader lands on it, not beside a closed box.
+  function reveal() {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (!target) return;
+    let opened = false;
+    for (let box = target.closest("details"); box; box = box.parentElement.closest("details")) {
+      if (!box.open) opened = box.open = true;
+    }
+    if (target.matches(".position")) {
+      for (const box of target.querySelectorAll(":scope > details.behind")) opened = box.open = true;
+    }
+    if (opened) target.scrollIntoView();
+  }
+  window.addEventListener("hashchange", reveal);
+  reveal();
+
+  // A printed page shows the quotes and wordings a reader would otherwise open one by one.
+  let closed = [];
+  window.addEventListener("beforeprint", () => {
+    closed = [...document.querySelectorAll("main details:not([open])")];
+    for (const box of closed) box.open = true;
+  });
+  window.addEventListener("afterprint", () => {
+    for (const box of closed) box.open = false;
+    closed = [];
+  });
+})();

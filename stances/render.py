@@ -151,6 +151,19 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
 
     sides = site.settings["sides"]
 
+    def position_quotes(position) -> dict:
+        """A position's quotes: a few words (shown inline), its own side's, and any other side's."""
+        quotes = [site.get("quotes", quote_id) for quote_id in position.get("quotes", [])]
+
+        def own(quote) -> bool:
+            side = side_of(site, site.get("people", quote["speaker"]))
+            return side is not None and side.id == position["actor"]
+
+        fragments = [quote for quote in quotes if is_fragment(quote)]
+        cards = [quote for quote in quotes if not is_fragment(quote)]
+        return {"fragments": fragments, "own": [q for q in cards if own(q)],
+                "borrowed": [q for q in cards if not own(q)], "any_own": any(own(q) for q in quotes)}
+
     def side_class(actor_id: str | None) -> str:
         """The class that gives a side its colour: side-1, side-2... in site.yml's order, else side-other."""
         return f"side-{sides.index(actor_id) + 1}" if actor_id in sides else "side-other"
@@ -180,11 +193,20 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "absolute": lambda target: page.base_url + target,
         "citation": lambda quote: citation_text(site, page, quote),
         "placeholder_base": is_placeholder(page.base_url),
+        "position_quotes": position_quotes,
         "side_class": side_class,
         "side_tag": side_tag,
         "side_of": lambda person: side_of(site, person),
         "url_of": url_of,
     }
+
+
+FRAGMENT_WORDS = 4  # a quote of this many words or fewer, in one wording, reads inline, not as a card
+
+
+def is_fragment(quote) -> bool:
+    """A quote of a few words (one wording): shown inline beside the statement that uses it."""
+    return len(quote["wordings"]) == 1 and len(quote["wordings"][0]["text"].split()) <= FRAGMENT_WORDS
 
 
 NUMBER = "\x04"  # stands for a note's number in a cached endnote (validation refuses it in content)

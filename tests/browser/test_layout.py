@@ -105,6 +105,8 @@ def test_notes_print_with_their_addresses(kinds, open_page):
     }""")
     assert "https://example.org/a" in after
     # Each quote's permalink prints as its address.
+    page.open(kinds["quotes"])
+    page.page.emulate_media(media="print")
     permalink = page.page.locator("figure.quote a.permalink").first
     assert permalink.is_visible()
     printed = permalink.evaluate("e => getComputedStyle(e, '::after').content")

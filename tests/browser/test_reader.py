@@ -126,3 +126,90 @@ def test_while_the_base_is_a_placeholder_cite_this_gives_the_address_the_reader_
     page.emulate_media(media="print")
     printed = page.locator("a.permalink").first.evaluate("e => getComputedStyle(e, '::after').content")
     assert here in printed
+
+
+TOPIC = "topics/nato-enlargement/"
+
+
+@pytest.mark.parametrize("viewport, most", [({"width": 1280, "height": 900}, 3000), ({"width": 375, "height": 740}, 6000)])
+def test_a_topic_page_with_its_quotes_closed_fits_the_height_a_reader_will_scroll(viewport, most, open_page):
+    page = open_page(viewport=viewport)
+    page.open(TOPIC)
+    assert page.page.locator("details.behind[open]").count() == 0  # the quotes behind each stance start closed
+    height = page.page.evaluate("document.documentElement.scrollHeight")
+    assert height <= most, f"{TOPIC} is {height} px tall at {viewport['width']} px"
+
+
+def test_each_side_leads_with_its_stance_and_no_column_ends_in_an_empty_box(open_page):
+    page = open_page()
+    page.open(TOPIC)
+    for side in page.page.locator(".sides > .side").all():
+        label = side.locator(".side-label")
+        assert label.is_visible()
+        first = side.locator(".position > *").first
+        assert "stance" in first.get_attribute("class")
+        # A column is as tall as what it holds: no long empty stretch below its last line.
+        space = side.evaluate("""s => s.getBoundingClientRect().bottom
+            - Math.max(...[...s.querySelectorAll('*')].map(e => e.getBoundingClientRect().bottom))""")
+        assert space < 40
+
+
+def test_one_wording_shows_and_the_others_open_from_a_count(open_page):
+    page = open_page()
+    page.open(TOPIC)
+    card = page.page.locator("figure.quote", has=page.page.locator("details.wordings")).first
+    page.page.locator("#position-united-states-on-nato-enlargement details.behind > summary").click()
+    assert card.locator("blockquote:visible").count() == 1
+    summary = card.locator("details.wordings > summary")
+    hidden = card.locator("details.wordings blockquote").count()
+    assert summary.inner_text().startswith(f"+{hidden} other wording")
+    summary.click()
+    assert card.locator("blockquote:visible").count() == 1 + hidden
+
+
+def test_a_quote_of_a_few_words_sits_inline_not_as_a_card(open_page):
+    page = open_page()
+    page.open(TOPIC)
+    inline = page.page.locator("#position-united-states-on-nato-enlargement .fragments")
+    assert "“non-starter”" in inline.inner_text() and "Julianne Smith" in inline.inner_text()
+    assert page.page.locator('figure.quote[data-quote="smith-2022-01-11-non-starter"]').count() == 0
+
+
+def test_a_side_no_one_of_which_is_quoted_says_so_and_labels_another_sides_words(open_page):
+    page = open_page()
+    page.open("topics/forces-in-eastern-allies/")
+    russia = page.page.locator("#position-russia-on-forces-in-eastern-allies")
+    assert "quote no one on this side" in russia.locator(".no-quote").inner_text()
+    summary = russia.locator("details.behind > summary").inner_text()
+    assert "another side" in summary and "quotes behind it" not in summary
+    russia.locator("details.behind > summary").click()
+    for card in russia.locator("figure.quote").all():
+        assert "Russia" not in card.locator(".side-tag").inner_text()
+
+
+def test_the_matrix_link_to_a_stances_quotes_opens_them(open_page):
+    page = open_page()
+    page.open("")
+    page.page.locator("table.matrix td a.more").first.click()
+    target = page.page.evaluate("location.hash")
+    page.page.locator(f"{target} details.behind[open]").wait_for()
+    assert page.page.locator(f"{target} figure.quote").first.is_visible()
+
+
+def test_every_side_has_one_colour_with_its_name_beside_it_in_the_matrix_columns_and_cards(open_page):
+    colours: dict = {}
+    page = open_page()
+    for path, selector in (("", "table.matrix thead .side-tag"), (TOPIC, ".side-label"),
+                           ("quotes/", "figure.quote .side-tag")):
+        page.open(path)
+        for tag in page.page.locator(selector).all():
+            holder = tag.evaluate("""e => { const s = e.closest('[class*="side-"]');
+                return [getComputedStyle(s).getPropertyValue('--side').trim(), e.innerText.trim()]; }""")
+            colour, name = holder
+            assert name  # never the colour alone
+            key = name.split("\n")[0].replace("North Atlantic Treaty Organization", "NATO").replace(
+                "United States", "US")
+            colours.setdefault(key, set()).add(colour)
+    assert {"Russia", "US", "NATO"} <= set(colours)
+    assert all(len(found) == 1 for found in colours.values()), colours
+    assert len({next(iter(found)) for found in colours.values()}) == len(colours)
