@@ -138,6 +138,12 @@ class TopicContext(TypedDict):
     events: list
 
 
+class ProposalsContext(TypedDict):
+    proposals: list  # every proposal, by date
+    columns: list  # the actors answering: the sides, then any other that proposes or answers
+    groups: list  # [(proposer, [(proposal, [[response, ...] per column]) by date])], the sides' proposals first
+
+
 class RecordContext(TypedDict):
     record: Record  # actor, person, source, quote or page
     related: dict  # what the page lists beside it, by name
@@ -218,7 +224,7 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("people/", "people", "People", {"people": sorted(site.all("people"), key=lambda p: p["name"])}),
         Page("sources/", "sources", "Sources", {"sources": by_date(site.all("sources"), "published")}),
         Page("quotes/", "quotes", "Quotes", {"quotes": lookup.quotes}),
-        Page("proposals/", "proposals", "Proposals", {"proposals": by_date(site.all("proposals"))}),
+        Page("proposals/", "proposals", "Proposals", proposals_context(site)),
         Page("timeline/", "timeline", "Timeline", timeline_context(lookup)),
         Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
         Page("404.html", "404", "Page not found", {"base_path": base_path}),
@@ -426,6 +432,23 @@ def topic_context(site: Site, topic: Record, lookup: Lookup) -> TopicContext:
         "proposals": lookup("proposals-on-topic", topic.id),
         "events": lookup("events-on-topic", topic.id),
     }
+
+
+def proposals_context(site: Site) -> ProposalsContext:
+    """The proposals as tables, one per proposer: each proposal against each side's answers."""
+    proposals = by_date(site.all("proposals"))
+    sides = list(site.settings["sides"])
+    taking_part = {proposal["by"] for proposal in proposals} | {
+        response["by"] for proposal in proposals for response in proposal.get("responses", [])}
+    columns = sides + [actor for actor in site.records["actors"] if actor in taking_part and actor not in sides]
+    groups = []
+    for proposer in columns:
+        rows = [(proposal, [[response for response in proposal.get("responses", []) if response["by"] == actor]
+                            for actor in columns])
+                for proposal in proposals if proposal["by"] == proposer]
+        if rows:
+            groups.append((site.get("actors", proposer), rows))
+    return {"proposals": proposals, "columns": [site.get("actors", actor) for actor in columns], "groups": groups}
 
 
 def gap_between(earlier, later) -> str | None:

@@ -213,3 +213,33 @@ def test_every_side_has_one_colour_with_its_name_beside_it_in_the_matrix_columns
     assert {"Russia", "US", "NATO"} <= set(colours)
     assert all(len(found) == 1 for found in colours.values()), colours
     assert len({next(iter(found)) for found in colours.values()}) == len(colours)
+
+
+def test_the_proposals_page_sets_each_demand_against_each_sides_answer_every_cell_cited(open_page):
+    page = open_page()
+    page.open("proposals/")
+    tables = page.page.locator("table.answers")
+    assert tables.count() >= 1
+    sides = page.page.locator("table.answers").first.locator("thead th").all_inner_texts()[1:]
+    assert sides[:3] == ["Russia", "US", "NATO"]
+    rows = page.page.locator("table.answers tbody tr")
+    assert rows.count() >= 5
+    for row in rows.all():
+        assert row.locator("td").count() == len(sides)
+        for cell in row.locator("td:not(.empty)").all():
+            assert cell.locator('a[role="doc-noteref"]').count() >= 1, cell.inner_text()[:80]
+    page.page.set_viewport_size({"width": 375, "height": 740})
+    first = rows.first.locator("td").first
+    assert first.locator(".cell-side").is_visible()  # on a phone each cell names its side
+    assert page.problems == []
+
+
+def test_the_topics_index_gives_each_topics_summary(open_page):
+    page = open_page()
+    page.open("topics/")
+    items = page.page.locator("main .topic-list > li")
+    assert items.count() == 7
+    for item in items.all():
+        assert item.locator("a").first.is_visible()
+        assert len(item.locator(".summary").inner_text()) > 60
+        assert item.locator('a[role="doc-noteref"]').count() >= 1
