@@ -270,46 +270,179 @@
 })();
 
 (() => {
-  // Search, with Pagefind's own UI and index, both served from the site's pagefind/ folder. They are
-  // loaded only here, so that without JavaScript the page asks for nothing it cannot use.
+  // Search, in the site's own type and colours, over Pagefind's index through its JavaScript API (both
+  // served from the site's pagefind/ folder, loaded only here). The query and the ticked filters live
+  // in the address (?q=...&side=Russia&topic=...), so a search can be shared and survives a reload.
   const box = document.getElementById("search");
   if (!box) return;
   const here = (path) => new URL(path, window.location.href).pathname;
   const bundle = here(box.dataset.bundle);
-  const style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = `${bundle}pagefind-ui.css`;
-  document.head.appendChild(style);
-  const script = document.createElement("script");
-  script.src = `${bundle}pagefind-ui.js`;
-  script.addEventListener("load", () => {
-    const search = new window.PagefindUI({
-      element: "#search",
-      bundlePath: bundle,
-      baseUrl: here(box.dataset.base),
-      showImages: false,
-      showSubResults: true,
-      resetStyles: false,
-    });
-    const input = box.querySelector("input");
-    if (input) {
-      input.type = "search";
-      input.setAttribute("aria-labelledby", "search-label");
+  const sides = JSON.parse(box.dataset.sides || "{}");
+  const GROUPS = ["kind", "side", "speaker", "topic"]; // the order the filters are offered in
+  const NAMES = { kind: "Kind", side: "Side", speaker: "Speaker", topic: "Topic" };
+  const SHOWN = 20; // results drawn at once; "More results" draws the next ones
+
+  const make = (tag, props = {}, ...children) => {
+    const element = Object.assign(document.createElement(tag), props);
+    element.append(...children);
+    return element;
+  };
+
+  const form = make("form", { className: "search-form", role: "search" });
+  form.setAttribute("aria-label", "Search this site");
+  const input = make("input", { type: "search", id: "search-input", name: "q", autocomplete: "off",
+                                spellcheck: false });
+  input.setAttribute("aria-describedby", "search-help");
+  form.append(make("label", { htmlFor: "search-input", className: "search-label" }, "Search for"), input);
+  const filters = make("div", { className: "search-filters" });
+  filters.setAttribute("aria-label", "Narrow the results");
+  filters.setAttribute("role", "group");
+  const status = make("p", { className: "search-status", role: "status" });
+  const list = make("ol", { className: "search-results" });
+  const more = make("button", { type: "button", className: "search-more", hidden: true }, "More results");
+  box.append(form, make("div", { className: "search-layout" }, filters,
+                        make("div", { className: "search-found" }, status, list, more)));
+  form.addEventListener("submit", (event) => event.preventDefault());
+
+  // What the address holds: the query, and the values ticked in each filter group.
+  function fromAddress() {
+    const params = new URLSearchParams(window.location.search);
+    const ticked = {};
+    for (const group of GROUPS) {
+      const values = params.getAll(group);
+      if (values.length) ticked[group] = values;
     }
-    const query = new URLSearchParams(window.location.search).get("q");
-    if (!query) return;
-    // Pagefind counts a search's filters over the filter files it has loaded, and the UI loads them
-    // while it starts: a search made at once could come back without a whole filter group (about one
-    // page load in ten, in Chromium). So load them first, through the same Pagefind module the UI uses.
-    import(`${bundle}pagefind.js`)
-      .then(async (pagefind) => {
-        await pagefind.options({ basePath: bundle, baseUrl: here(box.dataset.base) });
-        await pagefind.filters();
-      })
-      .catch(() => {})
-      .then(() => search.triggerSearch(query));
+    return { query: params.get("q") || "", ticked };
+  }
+
+  function toAddress(query, ticked) {
+    const params = new URLSearchParams();
+    if (query) params.set("q", query);
+    for (const group of GROUPS) for (const value of ticked[group] || []) params.append(group, value);
+    const search = params.toString();
+    const address = window.location.pathname + (search ? `?${search}` : "");
+    if (address !== window.location.pathname + window.location.search) history.replaceState(null, "", address);
+  }
+
+  function ticked() {
+    const found = {};
+    for (const check of filters.querySelectorAll("input[type=checkbox]:checked")) {
+      (found[check.name] = found[check.name] || []).push(check.value);
+    }
+    return found;
+  }
+
+  // One fieldset per group; a value with no results for this search is left out (unless ticked).
+  function drawFilters(counts, chosen) {
+    const groups = [...GROUPS.filter((group) => counts[group]), ...Object.keys(counts).filter((g) => !GROUPS.includes(g))];
+    const sets = [];
+    for (const group of groups) {
+      const values = Object.entries(counts[group] || {})
+        .filter(([value, count]) => count > 0 || (chosen[group] || []).includes(value))
+        .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b));
+      if (!values.length) continue;
+      const set = make("fieldset", { className: "search-filter" }, make("legend", {}, NAMES[group] || group));
+      for (const [value, count] of values) {
+        const check = make("input", { type: "checkbox", name: group, value,
+                                      checked: (chosen[group] || []).includes(value) });
+        const label = make("label", { className: "search-option" }, check, " ",
+                           group === "side" && sides[value] ? make("span", { className: `side-tag ${sides[value]}` }, value)
+                                                            : make("span", {}, value),
+                           make("span", { className: "search-count" }, ` (${count})`));
+        set.append(label);
+      }
+      sets.push(set);
+    }
+    const focused = document.activeElement && filters.contains(document.activeElement)
+      ? [document.activeElement.name, document.activeElement.value] : null;
+    filters.replaceChildren(...sets);
+    if (focused) {
+      const again = [...filters.querySelectorAll("input")].find((c) => c.name === focused[0] && c.value === focused[1]);
+      if (again) again.focus();
+    }
+  }
+
+  async function drawResult(result) {
+    const data = await result.data();
+    const item = make("li", { className: "search-result" });
+    const link = make("a", { href: data.url, className: "search-result-link" }, data.meta.title || data.url);
+    const heading = make("p", { className: "search-result-title" }, link);
+    for (const side of (data.filters && data.filters.side) || []) {
+      heading.append(" ", make("span", { className: `side-tag ${sides[side] || "side-other"}` }, side));
+    }
+    const excerpt = make("p", { className: "search-excerpt" });
+    excerpt.innerHTML = data.excerpt; // Pagefind's excerpt of our own pages: their text, with <mark>s
+    item.append(heading, excerpt);
+    const subs = (data.sub_results || []).filter((sub) => sub.url !== data.url && sub.title).slice(0, 3);
+    if (subs.length) {
+      const nested = make("ul", { className: "search-sub-results" });
+      for (const sub of subs) {
+        const subExcerpt = make("span", { className: "search-excerpt" });
+        subExcerpt.innerHTML = sub.excerpt;
+        nested.append(make("li", {}, make("a", { href: sub.url }, sub.title), ": ", subExcerpt));
+      }
+      item.append(nested);
+    }
+    return item;
+  }
+
+  let pagefind = null;
+  let everything = {};
+  let found = [];
+  let drawn = 0;
+  let generation = 0;
+
+  async function drawMore() {
+    const mine = generation;
+    const items = await Promise.all(found.slice(drawn, drawn + SHOWN).map(drawResult));
+    if (mine !== generation) return;
+    list.append(...items);
+    drawn += items.length;
+    more.hidden = drawn >= found.length;
+  }
+
+  async function run() {
+    const query = input.value.trim();
+    const chosen = ticked();
+    toAddress(query, chosen);
+    const mine = ++generation;
+    const filtering = Object.keys(chosen).length > 0;
+    if (!query && !filtering) {
+      drawFilters(everything, chosen);
+      list.replaceChildren();
+      more.hidden = true;
+      status.textContent = "";
+      return;
+    }
+    const options = { filters: Object.fromEntries(Object.entries(chosen).map(([group, values]) => [group, { any: values }])) };
+    const search = await pagefind.debouncedSearch(query || null, options, 200);
+    if (search === null || mine !== generation) return; // a later keystroke took over
+    found = search.results;
+    drawn = 0;
+    list.replaceChildren();
+    drawFilters(query ? search.filters : everything, chosen);
+    const what = query ? ` for “${query}”` : "";
+    status.textContent = found.length === 0 ? `No results${what}.`
+      : `${found.length} result${found.length === 1 ? "" : "s"}${what}${filtering ? ", filtered" : ""}.`;
+    await drawMore();
+  }
+
+  input.addEventListener("input", run);
+  filters.addEventListener("change", run);
+  more.addEventListener("click", drawMore);
+
+  import(`${bundle}pagefind.js`).then(async (module) => {
+    pagefind = module;
+    await pagefind.options({ basePath: bundle, baseUrl: here(box.dataset.base) });
+    everything = await pagefind.filters(); // loads every filter file before the first search counts them
+    const { query, ticked: chosen } = fromAddress();
+    input.value = query;
+    drawFilters(everything, chosen);
+    box.classList.add("ready");
+    if (query || Object.keys(chosen).length) await run();
+  }).catch(() => {
+    status.textContent = "Search could not load. Browse the topics, quotes, people and sources instead.";
   });
-  document.head.appendChild(script);
 })();
 
 (() => {

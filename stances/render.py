@@ -194,6 +194,8 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "citation": lambda quote: citation_text(site, page, quote),
         "placeholder_base": is_placeholder(page.base_url),
         "position_quotes": position_quotes,
+        "side_classes": lambda: {actor.get("short_name") or actor["name"]: side_class(actor.id)
+                                 for actor in (site.get("actors", side) for side in sides)},
         "side_class": side_class,
         "side_tag": side_tag,
         "side_of": lambda person: side_of(site, person),
