@@ -153,6 +153,50 @@ class TimelineContext(TypedDict):
     months: list  # [(month, [(event, the gap since the previous event in words or None, quotes said there)])]
 
 
+class AboutContext(TypedDict):
+    sources: list  # by date
+    quote_counts: list  # [(side actor or None for speakers of no side, {source id: quotes, None: all quotes})]
+
+
+class CorrectionsContext(TypedDict):
+    corrections: list  # [Correction], newest first
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One entry of a record's `corrections:` log, with the record it corrects."""
+
+    record: Record
+    url: str  # where the record is shown, from the site root
+    anchor: str  # the correction's id on the corrections page: kind-id-number
+    date: object  # a validate.Date
+    what: str
+    why: str
+
+
+def corrections_of(site: Site) -> list[Correction]:
+    """Every correction logged on any record (site.yml's too), newest first, then in load order."""
+    records = [record for kind in site.records for record in site.all(kind)]  # site.yml's included
+    found = [Correction(record, url_of(record), f"{record.kind}-{record.id}-{number}", entry["date"],
+                        entry["what"], entry["why"])
+             for record in records for number, entry in enumerate(record.get("corrections", []), 1)]
+    return sorted(found, key=lambda correction: correction.date.sort_key, reverse=True)
+
+
+def quote_counts(site: Site) -> list:
+    """How many quotes each side has, in all and in each source; speakers of no side last, if any."""
+    sides = site.settings["sides"]
+    counts: dict = {side: defaultdict(int) for side in sides}
+    for quote in site.all("quotes"):
+        speaker = side_of(site, site.get("people", quote["speaker"]))
+        side = speaker.id if speaker is not None and speaker.id in sides else None
+        tally = counts.setdefault(side, defaultdict(int))
+        tally[None] += 1
+        for source in dict.fromkeys(c.source for wording in quote["wordings"] for c in wording["cite"]):
+            tally[source] += 1
+    return [(site.get("actors", side) if side is not None else None, dict(tally)) for side, tally in counts.items()]
+
+
 URL_OF = {
     "topics": "topics/{id}/",
     "actors": "actors/{id}/",
@@ -226,11 +270,14 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("quotes/", "quotes", "Quotes", {"quotes": lookup.quotes}),
         Page("proposals/", "proposals", "Proposals", proposals_context(site)),
         Page("timeline/", "timeline", "Timeline", timeline_context(lookup)),
-        Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
+        Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published"),
+                                                    "quote_counts": quote_counts(site)}),
+        Page("corrections/", "corrections", "Corrections", {"corrections": corrections_of(site)}),
         Page("404.html", "404", "Page not found", {"base_path": base_path}),
         Page("data/", "data", "Open data", {"kinds": data_kinds()}),
         Page("search/", "search", "Search"),
-        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(lookup.events))}),
+        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(lookup.events)),
+                                              "corrections": corrections_of(site)}),
         Page("robots.txt", "robots", "robots.txt"),
     ]
     for topic in site.all("topics"):
