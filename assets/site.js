@@ -408,6 +408,7 @@
     const mine = ++generation;
     const filtering = Object.keys(chosen).length > 0;
     if (!query && !filtering) {
+      found = [];
       drawFilters(everything, chosen);
       list.replaceChildren();
       more.hidden = true;
@@ -417,14 +418,17 @@
     const options = { filters: Object.fromEntries(Object.entries(chosen).map(([group, values]) => [group, { any: values }])) };
     const search = await pagefind.debouncedSearch(query || null, options, 200);
     if (search === null || mine !== generation) return; // a later keystroke took over
+    const items = await Promise.all(search.results.slice(0, SHOWN).map(drawResult));
+    if (mine !== generation) return;
     found = search.results;
-    drawn = 0;
-    list.replaceChildren();
+    drawn = items.length;
+    list.replaceChildren(...items);
+    more.hidden = drawn >= found.length;
     drawFilters(query ? search.filters : everything, chosen);
+    // Said once the results are shown, so that the count and the list agree.
     const what = query ? ` for “${query}”` : "";
     status.textContent = found.length === 0 ? `No results${what}.`
       : `${found.length} result${found.length === 1 ? "" : "s"}${what}${filtering ? ", filtered" : ""}.`;
-    await drawMore();
   }
 
   input.addEventListener("input", run);
@@ -461,6 +465,10 @@
     }
     if (opened) target.scrollIntoView();
   }
+  // On a phone the notes start closed, as Wikipedia's references do there: each mark previews its own.
+  const notes = document.querySelector("details.notes-list");
+  if (notes && window.matchMedia("(max-width: 40rem)").matches) notes.open = false;
+
   window.addEventListener("hashchange", reveal);
   reveal();
 

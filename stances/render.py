@@ -194,6 +194,7 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "citation": lambda quote: citation_text(site, page, quote),
         "placeholder_base": is_placeholder(page.base_url),
         "position_quotes": position_quotes,
+        "lead": lead,
         "side_classes": lambda: {actor.get("short_name") or actor["name"]: side_class(actor.id)
                                  for actor in (site.get("actors", side) for side in sides)},
         "side_class": side_class,
@@ -201,6 +202,15 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "side_of": lambda person: side_of(site, person),
         "url_of": url_of,
     }
+
+
+def lead(html) -> tuple[Markup, Markup]:
+    """Rendered prose split after its first paragraph (the lead), and the rest ('' when there is none)."""
+    html = str(html)
+    end = html.find("</p>\n") + len("</p>\n")
+    if not html.startswith("<p>") or end < len("</p>\n") or not html[end:].strip():
+        return Markup(html), Markup("")
+    return Markup(html[:end]), Markup(html[end:])
 
 
 FRAGMENT_WORDS = 4  # a quote of this many words or fewer, in one wording, reads inline, not as a card

@@ -86,7 +86,7 @@ def test_notes_print_with_their_addresses(kinds, open_page):
     page = open_page()
     page.open(kinds["topic"])
     page.page.emulate_media(media="print")
-    notes = page.page.locator('section[role="doc-endnotes"] > ol > li')
+    notes = page.page.locator('section[role="doc-endnotes"] li[id^="fn-"]')
     assert notes.count() > 0
     for index in range(notes.count()):
         note = notes.nth(index)
@@ -136,7 +136,7 @@ def test_screenshots_of_index_topic_and_source_on_a_desk_and_a_phone(kinds, open
     page.page.locator(".note-preview:not([hidden])").wait_for()
     page.page.screenshot(path=SHOTS / "note-preview-desktop.png")
     page.open("search/?q=Geneva")
-    page.page.locator(".pagefind-ui__result-link").first.wait_for()
+    page.page.locator(".search-result-link").first.wait_for()
     page.page.screenshot(path=SHOTS / "search-desktop.png")
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
