@@ -28,7 +28,6 @@ class Page:
     context: dict = field(default_factory=dict)
     origin: tuple | None = None  # (file, line, column) of the record it shows
     base_url: str = "/"
-    search: dict | None = None  # None: not searched; else its search filters, {name: [value, ...]}
 
     @property
     def title(self) -> str:
@@ -289,8 +288,6 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         for record in site.all(kind):
             pages.append(Page(url_of(record), template, Title(site, record, title),
                               {"record": record, "related": related(site, record, lookup)}, where(record)))
-    for page in pages:
-        page.search = search_filters(site, page)  # from the whole list, before it is split over pages
     pages = paginate(pages, site.settings.get("per_page", PER_PAGE))
     pages.append(Page("sitemap.xml", "sitemap", "Sitemap",
                       {"urls": sorted(page.url for page in pages if not page.is_file)}))
@@ -343,51 +340,6 @@ def data_kinds() -> list[dict]:
 
     return [{"name": kind.name, "doc": kind.doc, "fields": list(rows(kind.fields))}
             for kind in schema.KINDS.values() if not kind.single]
-
-
-SEARCHED = {"quote": "Quotes", "topic": "Topics and positions", "proposals": "Proposals",
-            "person": "People", "actor": "Actors", "source": "Sources", "timeline": "Timeline"}
-
-
-def search_filters(site: Site, page: Page) -> dict | None:
-    """What the search indexes a page under (kind, speaker, side, topic), or None to leave it out."""
-    if page.kind not in SEARCHED:
-        return None
-    record = page.context.get("record") or page.context.get("topic")
-    quotes: list[Record] = []
-    sides: list[Record] = []
-    topics: list[str] = []
-    if page.kind == "quote":
-        quotes = [record]
-        topics = record.get("topics", [])
-    elif page.kind == "person":
-        quotes = page.context["related"]["quotes"]
-        sides = [site.get("actors", role["actor"]) for role in record["roles"] if role.get("actor")]
-        topics = [topic for quote in quotes for topic in quote.get("topics", [])]
-    elif page.kind == "topic":
-        quotes = [site.get("quotes", quote) for _, positions in page.context["columns"] for position in positions
-                  for quote in position.get("quotes", [])] + page.context["quotes"]
-        sides = [actor for actor, positions in page.context["columns"] if positions]
-        topics = [record.id]
-    elif page.kind == "actor":
-        quotes = page.context["related"]["quotes"]
-        sides = [record]
-        topics = [position["topic"] for position in page.context["related"]["positions"]]
-    elif page.kind == "proposals":
-        proposals = page.context["proposals"]
-        answers = [answer for proposal in proposals for answer in proposal.get("responses", [])]
-        quotes = [site.get("quotes", quote) for said in proposals + answers for quote in said.get("quotes", [])]
-        sides = [site.get("actors", said["by"]) for said in proposals + answers]
-        topics = [topic for proposal in proposals for topic in proposal.get("topics", [])]
-    speakers = [site.get("people", quote["speaker"]) for quote in quotes]
-    if page.kind == "quote":
-        sides = [side for side in [side_of(site, speakers[0])] if side]
-    return {
-        "kind": [SEARCHED[page.kind]],
-        "speaker": sorted({person["name"] for person in speakers}),
-        "side": sorted({actor.get("short_name") or actor["name"] for actor in sides}),
-        "topic": sorted({site.get("topics", topic)["title"] for topic in topics}),
-    }
 
 
 def where(record: Record) -> tuple:

@@ -170,3 +170,34 @@ def test_new_offers_a_corrections_log_that_works_once_filled_in(golden_tree, bui
     assert result.returncode == 0, result.stderr
     log = soup(golden_tree / "site" / "topics" / "fresh" / "index.html").select_one("div.corrections")
     assert log.get_text(" ", strip=True) == "Corrected 1 May 2024 : Title fixed. Why: It was misspelt."
+
+
+def test_a_rebuild_after_logging_a_correction_equals_a_fresh_build(tmp_path):
+    """Served rebuilds keep one cache: adding, then editing, a correction must show wherever a fresh build shows it."""
+    import shutil
+    from conftest import FIXTURES
+    from stances.cache import Cache
+    from stances.pipeline import run
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "golden" / "content", content)
+    cache = Cache()
+
+    def build(out, cache):
+        result = run(content, ROOT / "templates", ROOT / "assets", tmp_path / out, cache=cache, search=False)
+        assert not result.failed(strict=False), [str(p) for p in result.problems]
+        return {path.relative_to(tmp_path / out).as_posix(): path.read_bytes()
+                for path in sorted((tmp_path / out).rglob("*")) if path.is_file() and path.name != ".stances-site"}
+
+    build("site", cache)
+    position = content / "positions" / "upton-dam.yml"
+    position.write_text(position.read_text(encoding="utf-8") + POSITION_FIX, encoding="utf-8")
+    served = build("site", cache)
+    assert served == build("fresh-1", Cache())
+    assert b"The stance gave the claim to the mayor" in served["corrections/index.html"]
+    position.write_text(position.read_text(encoding="utf-8").replace("to the council.", "to the town council."),
+                        encoding="utf-8")
+    served = build("site", cache)
+    assert served == build("fresh-2", Cache())
+    assert b"to the town council." in served["topics/the-dam/index.html"]
+    assert b"to the town council." in served["feed.xml"]
