@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stances.jsonschema",
                                      description="Write the JSON Schemas editors use, from stances/schema.py.")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a schema file is stale")
-    parser.add_argument("--out", type=Path, default=FOLDER, help=f"folder (default: {FOLDER})")
+    parser.add_argument("--out", type=Path, default=Path("schema"), help="folder (default: schema)")
     options = parser.parse_args(argv)
     if options.check:
         stale = differences(options.out)

@@ -12,7 +12,7 @@ import yaml
 from . import schema
 from .cache import planning, reading
 from .load import Document
-from .problems import Problem, did_you_mean, error
+from .problems import Problem, command, did_you_mean, error
 
 STR = "tag:yaml.org,2002:str"
 BOOL = "tag:yaml.org,2002:bool"
@@ -378,7 +378,7 @@ def records_of(document: Document) -> tuple[list[Record], list[Problem]]:
     convert = Converter(document)
     if node is None:
         return [], [error(document.path, 1, 1, f"file is empty: write a {kind.singular} "
-                                               f"(see `python build.py new {kind.name} ID`)")]
+                                               f"(see `{command()} new {kind.name} ID`)")]
     if isinstance(node, yaml.SequenceNode) and not kind.single:
         nodes = node.value
         if not nodes:
