@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import schema
 from .load import load, shown_path
-from .problems import command, did_you_mean
+from .problems import a, command, did_you_mean
 from .validate import validate
 
 HINTS = {
@@ -23,10 +23,6 @@ HINTS = {
                  "a mapping of date, approximate: true and note.",
     schema.Url: "An http:// or https:// address.",
 }
-
-
-def a(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def kind_named(name: str) -> schema.Kind | None:

@@ -33,6 +33,11 @@ def warning(path: str, line: int, column: int, message: str) -> Problem:
     return Problem(path, line, column, message, "warning")
 
 
+def a(word: str) -> str:
+    """The word with its indefinite article: 'a quote', 'an actor'."""
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
 def command() -> str:
     """How the user runs stances, for messages: through a checkout's build.py, or the installed command."""
     import sys

@@ -301,7 +301,7 @@ def test_a_broken_edit_shows_its_problems_over_the_last_good_site_until_fixed(se
         text = html.unescape(body.decode("utf-8"))
         assert status_code == (404 if path.startswith("no-such") else 200)
         assert 'id="stances-problems"' in text and expected in text, path
-        assert "duplicate field 'title'" in text
+        assert "duplicate field 'title'" in text and "You are looking at the last good site." in text
         assert SCRIPT.search(text)
     assert f"<title>{old_title}</title>" in server.page()  # the last good site, still served
     status_code, headers, _ = server.get("/__stances__/overlay.css")  # styled from our origin, not inline
@@ -323,6 +323,8 @@ def test_a_first_build_that_fails_serves_the_problems_then_the_site(start, folde
     status, _, body = server.get("/sub/")
     assert status == 503
     assert "unknown field &#x27;bogus&#x27;" in body.decode("utf-8")
+    assert "There is no good build to show yet." in body.decode("utf-8")
+    assert "last good site" not in body.decode("utf-8")  # there is none
     site.write_text(good, encoding="utf-8")
     assert server.wait_for_build(1)["ok"] is True
     assert_serves(server, full_build(folder))
