@@ -184,14 +184,20 @@ def build_once(options) -> int:
         uptodate.forget(options.out)
 
     from .pipeline import run
+    from .progress import progress
 
     # A build makes a few hundred thousand objects that live until it ends, and little cyclic
     # garbage: collecting as often as Python does by default walks that growing heap again and
     # again (at 10,000 quotes, a third of the time spent reading and linking).
     gc.set_threshold(100_000, 50, 100)
-    result = run(options.content, options.templates, options.assets, options.out if write else None,
-                 base_url=options.base_url, archive=options.archive, strict=options.strict,
-                 search=getattr(options, "search", True), workers=getattr(options, "workers", None))
+    shown = progress(options.quiet)  # on a terminal: the stage, and pages written of the total
+    try:
+        result = run(options.content, options.templates, options.assets, options.out if write else None,
+                     base_url=options.base_url, archive=options.archive, strict=options.strict,
+                     search=getattr(options, "search", True), workers=getattr(options, "workers", None),
+                     progress=shown)
+    finally:
+        shown.done()
     if getattr(options, "timings", False):
         for stage, spent in result.timings.items():
             print(f"{stage:>24}: {spent:7.2f} s", file=sys.stderr)
