@@ -413,3 +413,11 @@ def test_stops_cleanly_on_ctrl_c_and_sigterm(server, folder, how):
 def test_binds_loopback_by_default(server):
     assert server.origin.startswith("http://127.0.0.1:")
     assert server.status()["base_path"] == "/sub/"
+
+
+@pytest.mark.parametrize("option", ["--no-search", "--workers=2", "--timings"])
+def test_serve_refuses_the_build_options_it_would_ignore(option, tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", option], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"unrecognized arguments: {option}" in result.stderr
