@@ -140,6 +140,17 @@ def layered(given: Path | None, name: str) -> tuple[Path, ...]:
     return (default,)
 
 
+def print_peaks(search_memory: int | None) -> None:
+    """Under --timings: the peak memory of this process and, if it ran, of Pagefind's (Linux and macOS)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    print(f"{'peak memory':>24}: {own} MB this process"
+          + (f", {search_memory // (1 << 20)} MB Pagefind" if search_memory else ""), file=sys.stderr)
+
+
 def configured_archive(content: Path) -> Path | None:
     """The archive folder site.yml names (`archive:`, from the folder that holds content/), if it exists."""
     try:
@@ -201,6 +212,7 @@ def build_once(options) -> int:
     if getattr(options, "timings", False):
         for stage, spent in result.timings.items():
             print(f"{stage:>24}: {spent:7.2f} s", file=sys.stderr)
+        print_peaks(result.search_memory)
     errors = report(result.problems, options.strict, annotations)
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
     seconds = time.perf_counter() - started

@@ -28,7 +28,6 @@ class Page:
     context: dict = field(default_factory=dict)
     origin: tuple | None = None  # (file, line, column) of the record it shows
     base_url: str = "/"
-    search: dict | None = None  # None: not searched; else its search filters, {name: [value, ...]}
 
     @property
     def title(self) -> str:
@@ -147,6 +146,50 @@ class TimelineContext(TypedDict):
     months: list  # [(month, [(event, the gap since the previous event in words or None, quotes said there)])]
 
 
+class AboutContext(TypedDict):
+    sources: list  # by date
+    quote_counts: list  # [(side actor or None for speakers of no side, {source id: quotes, None: all quotes})]
+
+
+class CorrectionsContext(TypedDict):
+    corrections: list  # [Correction], newest first
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One entry of a record's `corrections:` log, with the record it corrects."""
+
+    record: Record
+    url: str  # where the record is shown, from the site root
+    anchor: str  # the correction's id on the corrections page: kind-id-number
+    date: object  # a validate.Date
+    what: str
+    why: str
+
+
+def corrections_of(site: Site) -> list[Correction]:
+    """Every correction logged on any record (site.yml's too), newest first, then in load order."""
+    records = [record for kind in site.records for record in site.all(kind)]  # site.yml's included
+    found = [Correction(record, url_of(record), f"{record.kind}-{record.id}-{number}", entry["date"],
+                        entry["what"], entry["why"])
+             for record in records for number, entry in enumerate(record.get("corrections", []), 1)]
+    return sorted(found, key=lambda correction: correction.date.sort_key, reverse=True)
+
+
+def quote_counts(site: Site) -> list:
+    """How many quotes each side has, in all and in each source; speakers of no side last, if any."""
+    sides = site.settings["sides"]
+    counts: dict = {side: defaultdict(int) for side in sides}
+    for quote in site.all("quotes"):
+        speaker = side_of(site, site.get("people", quote["speaker"]))
+        side = speaker.id if speaker is not None and speaker.id in sides else None
+        tally = counts.setdefault(side, defaultdict(int))
+        tally[None] += 1
+        for source in dict.fromkeys(c.source for wording in quote["wordings"] for c in wording["cite"]):
+            tally[source] += 1
+    return [(site.get("actors", side) if side is not None else None, dict(tally)) for side, tally in counts.items()]
+
+
 URL_OF = {
     "topics": "topics/{id}/",
     "actors": "actors/{id}/",
@@ -201,11 +244,14 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("quotes/", "quotes", "Quotes", {"quotes": lookup.quotes}),
         Page("proposals/", "proposals", "Proposals", {"proposals": by_date(site.all("proposals"))}),
         Page("timeline/", "timeline", "Timeline", timeline_context(lookup)),
-        Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published")}),
+        Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published"),
+                                                    "quote_counts": quote_counts(site)}),
+        Page("corrections/", "corrections", "Corrections", {"corrections": corrections_of(site)}),
         Page("404.html", "404", "Page not found", {"base_path": base_path}),
         Page("data/", "data", "Open data", {"kinds": data_kinds()}),
         Page("search/", "search", "Search"),
-        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(lookup.events))}),
+        Page("feed.xml", "feed", "Timeline", {"events": list(reversed(lookup.events)),
+                                              "corrections": corrections_of(site)}),
         Page("robots.txt", "robots", "robots.txt"),
     ]
     for topic in site.all("topics"):
@@ -217,8 +263,6 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         for record in site.all(kind):
             pages.append(Page(url_of(record), template, Title(site, record, title),
                               {"record": record, "related": related(site, record, lookup)}, where(record)))
-    for page in pages:
-        page.search = search_filters(site, page)  # from the whole list, before it is split over pages
     pages = paginate(pages, site.settings.get("per_page", PER_PAGE))
     pages.append(Page("sitemap.xml", "sitemap", "Sitemap",
                       {"urls": sorted(page.url for page in pages if not page.is_file)}))
@@ -271,51 +315,6 @@ def data_kinds() -> list[dict]:
 
     return [{"name": kind.name, "doc": kind.doc, "fields": list(rows(kind.fields))}
             for kind in schema.KINDS.values() if not kind.single]
-
-
-SEARCHED = {"quote": "Quotes", "topic": "Topics and positions", "proposals": "Proposals",
-            "person": "People", "actor": "Actors", "source": "Sources", "timeline": "Timeline"}
-
-
-def search_filters(site: Site, page: Page) -> dict | None:
-    """What the search indexes a page under (kind, speaker, side, topic), or None to leave it out."""
-    if page.kind not in SEARCHED:
-        return None
-    record = page.context.get("record") or page.context.get("topic")
-    quotes: list[Record] = []
-    sides: list[Record] = []
-    topics: list[str] = []
-    if page.kind == "quote":
-        quotes = [record]
-        topics = record.get("topics", [])
-    elif page.kind == "person":
-        quotes = page.context["related"]["quotes"]
-        sides = [site.get("actors", role["actor"]) for role in record["roles"] if role.get("actor")]
-        topics = [topic for quote in quotes for topic in quote.get("topics", [])]
-    elif page.kind == "topic":
-        quotes = [site.get("quotes", quote) for _, positions in page.context["columns"] for position in positions
-                  for quote in position.get("quotes", [])] + page.context["quotes"]
-        sides = [actor for actor, positions in page.context["columns"] if positions]
-        topics = [record.id]
-    elif page.kind == "actor":
-        quotes = page.context["related"]["quotes"]
-        sides = [record]
-        topics = [position["topic"] for position in page.context["related"]["positions"]]
-    elif page.kind == "proposals":
-        proposals = page.context["proposals"]
-        answers = [answer for proposal in proposals for answer in proposal.get("responses", [])]
-        quotes = [site.get("quotes", quote) for said in proposals + answers for quote in said.get("quotes", [])]
-        sides = [site.get("actors", said["by"]) for said in proposals + answers]
-        topics = [topic for proposal in proposals for topic in proposal.get("topics", [])]
-    speakers = [site.get("people", quote["speaker"]) for quote in quotes]
-    if page.kind == "quote":
-        sides = [side for side in [side_of(site, speakers[0])] if side]
-    return {
-        "kind": [SEARCHED[page.kind]],
-        "speaker": sorted({person["name"] for person in speakers}),
-        "side": sorted({actor.get("short_name") or actor["name"] for actor in sides}),
-        "topic": sorted({site.get("topics", topic)["title"] for topic in topics}),
-    }
 
 
 def where(record: Record) -> tuple:

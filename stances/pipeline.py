@@ -15,6 +15,7 @@ from .files import stat_key
 from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .shares import each
 from .schema import KINDS
+from . import search as searching
 from .pages import plan
 from .problems import Problem, warning
 from .progress import Silent
@@ -34,6 +35,8 @@ class Result:
     rendered: int = 0  # pages rendered anew; the rest were unchanged since the cache's last build
     changed: list = field(default_factory=list)  # files written or removed, relative to the output
     timings: dict = field(default_factory=dict)  # stage -> seconds (build.py --timings prints them)
+    search_memory: int | None = None  # Pagefind's peak, in bytes, where the system says
+    searchable: tuple | None = None  # (site, pages) of a build that left its search index to the caller
 
     def failed(self, strict: bool) -> bool:
         return any(problem.is_error or strict for problem in self.problems)
@@ -352,8 +355,10 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
                remember, search, workers, strict, clock, data_later: bool, progress: Silent) -> None:
     """Render, export and write; on success, remember in the cache what was written.
 
-    With `data_later`, the open data is left in the cache for `write_later`."""
-    writer = Staging(out, search) if fresh else InPlace(out)
+    With `data_later`, the open data is left in the cache for `write_later`. With `search`, the search
+    index is fed to Pagefind while the pages render, and written before the site is swapped in; without
+    it, the site and pages are handed back in `result.searchable` for the caller to index."""
+    writer = Staging(out) if fresh else InPlace(out)
     result.problems += writer.begin()
     if result.failed(strict):
         return
@@ -369,8 +374,16 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
                     if changed is None or cache.data_texts.get(name) != text:
                         writer.page(name, text)
 
-        # A fresh build writes the open data here while the pages render in the workers.
-        meanwhile = export_data if fresh and not data_later else None
+        indexing = None
+
+        def meanwhile() -> None:
+            nonlocal indexing
+            if search and fresh:  # Pagefind takes the search records while the pages render
+                indexing = searching.start(searching.entries(site, pages), writer.folder / searching.FOLDER,
+                                           site.settings["language"], out)
+            if fresh and not data_later:  # and the open data is written here meanwhile
+                export_data()
+
         progress.stage("rendering", total=len(pages))
         memos, found, result.rendered = render(site, pages, templates, cache, changed, progress.counting(writer.page),
                                                remember=remember, workers=workers, same_plan=same_plan,
@@ -384,20 +397,30 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
                 export_data()
                 clock("open data")
             data, rows = exported["data"], exported["rows"]
+        if indexing is not None:
+            result.problems += indexing.wait()
+            result.search_memory = indexing.peak_memory
+            clock("search index")
         if result.failed(strict):
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
         progress.stage("indexing for search and swapping the site in" if fresh and search else "writing")
         if fresh:
-            result.problems += writer.finish(assets, current)
+            result.problems += writer.finish(assets)
             result.changed = sorted(current)
         else:
-            result.problems += writer.finish(assets, current, cache.written, search)
+            result.problems += writer.finish(assets, current, cache.written)
             result.changed = writer.changed
+            if search and any(name.endswith(".html") for name in result.changed):
+                result.problems += searching.replace(out, searching.entries(site, pages), site.settings["language"])
     finally:
+        if indexing is not None:
+            indexing.cancel()  # a build that stopped early ends its Pagefind (after `wait`, nothing is left to end)
         if fresh:
             writer.discard()
-    clock("search index and swap" if fresh else "write")
+    clock("swap" if fresh else "write")
+    if not search:
+        result.searchable = (site, pages)
     result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
         cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows

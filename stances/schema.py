@@ -140,10 +140,19 @@ DATE_FIELDS = (
 )
 
 
+CORRECTIONS = Field("corrections", ListOf(Struct((
+    Field("date", Date(), True, "When the record was corrected."),
+    Field("what", Text(), True, "What changed, e.g. 'The summary said \"invades\"; it now says \"further invade\"'."),
+    Field("why", Text(), True, "Why: what the cited article says, or what was wrong."),
+)), min_items=1), False, "A public log of corrections to this record: each shown on its page, on the "
+                         "corrections page and in the feed.")
+
 KINDS: dict[str, Kind] = {}
 
 
 def _kind(kind: Kind) -> Kind:
+    """Register a kind; every kind may carry `corrections` (declared once, above)."""
+    kind = Kind(kind.name, kind.singular, kind.fields + (CORRECTIONS,), kind.doc, kind.single)
     KINDS[kind.name] = kind
     return kind
 

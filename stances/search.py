@@ -1,17 +1,18 @@
-"""Search: index the written site with Pagefind, inside the staging folder, before it is swapped in.
+"""Search: the records a reader can find, fed to Pagefind's service, which writes the index into pagefind/.
 
-Pagefind reads what the templates mark (`data-pagefind-body`, `data-pagefind-filter`,
-`data-pagefind-meta`) and writes its index, its wasm and its UI into `pagefind/`, so every
-search asset is served by the site itself. The templates also mark the quote cards a page only
-lists (`data-pagefind-ignore`), so that each quote is found on its own page.
+No page is read back: each searchable page gives one search record or more from the records it
+shows (`entries`): the words a result should match, its title, where it leads and its filters
+(kind, speaker, side, topic). A topic's positions, each proposal with the answers to it, and each
+event of the timeline are records of their own, leading to their section of the page and titled
+by what they are ("Russia's position on NATO enlargement"). "Side" is the side of whoever speaks:
+a quote's speaker's, a position's actor, a proposal's and its answers' actors. The quotes a page only lists are left to
+their own pages, so that each is found once.
 
-Pagefind reads every byte of every page it is given, and most of a page is what it leaves out
-(head, masthead, notes, lists of cards it ignores). So while a build writes the site, each page
-that marks a body gets a search document, in .stances-cache/ (see write.Staging): the page's
-<html> tag and title, and its marked body element, with the elements Pagefind leaves out inside
-it emptied (`document`). Pagefind indexes those, and its index is the same, byte for byte, as the
-one it builds from the pages themselves (tests/test_search.py holds that). A page where the cut
-might change what Pagefind sees keeps its whole text as its document.
+A build starts Pagefind's service (`pagefind_service.Service`) and feeds it while its pages
+render (`start`), and waits for the written index before the site is swapped in (`Indexing.wait`);
+the preview (`serve`) rebuilds the index in the background from the records it holds (`replace`).
+Pagefind writes its index, its wasm and its UI into `pagefind/`, so every search asset is served by
+the site itself.
 
 Pagefind lists filter values in hash-map order, which changes from run to run, and names each
 file by a hash of its content; `settle` sorts those lists and renames the files, so that the
@@ -20,180 +21,250 @@ same site gives the same bytes every time (the rest of its output is stable alre
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import logging
-import re
-import subprocess
-import sys
+import os
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
+from .link import Site
 from .load import shown_path
+from .pages import Page, side_of, url_of
+from .pagefind_service import Service, ServiceError
 from .problems import Problem, error
+from .render import plain
 
 FOLDER = "pagefind"
-DOCUMENTS = "search-documents"
-# Not searched, besides what a template marks data-pagefind-ignore: note marks (their digits would glue
-# onto the word before), the notes, permalinks. Each is (tag or None for any, attribute, value; for
-# class, one of its words), and Pagefind is given them as CSS selectors.
-LEFT_OUT = (("sup", "class", "note"), (None, "role", "doc-endnotes"), (None, "class", "permalink"))
-IGNORED = ", ".join(f"{tag or ''}.{value}" if name == "class" else f"{tag or ''}[{name}={value}]"
-                    for tag, name, value in LEFT_OUT)
+BACKGROUND = 10  # how much a background Pagefind gives way to other work (a `nice` value)
 SIGNATURE = b"pagefind_dcd"
 log = logging.getLogger("stances")
 
-
-# A page is cut as its UTF-8 bytes, as it is written: tags and attribute names are ASCII, and
-# bytes.lower() folds ASCII alone, at the speed of a copy (str.lower() on a page with one curly
-# quote in it took longer than all the rest of the cut).
-BODY = b"data-pagefind-body"
-IGNORE = "data-pagefind-ignore"
-OPEN_TAG = re.compile(rb"<([a-z][a-z0-9-]*)\s[^>]*\bdata-pagefind-body\b[^>]*>")
-# An opening tag that may be one of an element Pagefind leaves out (`left_out` says whether it is).
-MAYBE_LEFT_OUT = re.compile(rb"<([a-z][a-z0-9-]*)(\s[^>]*(?:%s)[^>]*)>" % b"|".join(
-    re.escape(word.encode()) for word in (IGNORE, *(value for _, _, value in LEFT_OUT))))
-ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-TITLE = re.compile(rb"<title[\s>].*?</title\s*>", re.DOTALL)  # searched in the page in lower case
-VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"source", b"track",
-        b"wbr"}
-# What Pagefind could take from inside an element it leaves out: a filter or metadata (it keeps those
-# of an element marked data-pagefind-ignore), or a heading or image it may take as a title or image.
-TAKEN = (b"data-pagefind", b"<h1", b"<img")
+KINDS = {"quote": "Quotes", "topic": "Topics and positions", "proposals": "Proposals",
+         "person": "People", "actor": "Actors", "source": "Sources", "timeline": "Timeline"}
 
 
-def document(html: str | bytes) -> str | bytes | None:
-    """What Pagefind needs of a page, or None if it marks no body: the page's <html> tag and title, and
-    its body element, with nothing inside the elements Pagefind leaves out (`LEFT_OUT`, data-pagefind-ignore).
+@dataclass(frozen=True)
+class Entry:
+    """One search record: where it leads (from the site's root), its title, its words and its filters."""
 
-    The whole page comes back when cutting could change what Pagefind sees: a second body, a
-    Pagefind attribute, a heading or an image outside the body element, or markup it cannot follow.
-    An element left out keeps its insides if they hold something Pagefind may take (`TAKEN`).
-    A page given as text comes back as text; as UTF-8 bytes, as bytes.
-    """
-    if isinstance(html, str):
-        cut = cut_page(html.encode("utf-8"))
-        return cut if cut is None else cut.decode("utf-8")
-    return cut_page(bytes(html))
+    url: str
+    title: str
+    content: str
+    filters: dict = field(default_factory=dict)  # name -> sorted values; names without values left out
 
 
-def cut_page(html: bytes) -> bytes | None:
-    """`document` for a page's UTF-8 bytes."""
-    # Tags and attribute names are found in the page in lower case (ASCII only: the same places);
-    # what they say is read from the page itself.
-    lower = html.lower()
-    marked = lower.find(BODY)
-    if marked < 0:
-        return None
-    head_start, head_end = lower.find(b"<head"), lower.find(b"</head>")
-    found = OPEN_TAG.match(lower, lower.rfind(b"<", 0, marked))
-    if (found is None or lower.find(BODY, marked + 1) >= 0
-            or not 0 <= head_start < head_end < found.start()):
-        return html
-    end = closing(lower, found.group(1), found.end())
-    if end is None:
-        return html
-    at = lower.find(b">", end) + 1
-    if takes(lower, 0, found.start()) or takes(lower, at, len(lower)):
-        return html
-    body = emptied(html, lower, found.end(), end)
-    if body is None:
-        return html
-    title = TITLE.search(lower, head_start, head_end)
-    return (html[:head_start] + b'<head>\n<meta charset="utf-8">\n'
-            + (html[title.start():title.end()] + b"\n" if title else b"")
-            + b"</head>\n<body>\n" + html[found.start():found.end()] + body + html[end:at] + b"\n</body>\n</html>\n")
+def entries(site: Site, pages: Iterable[Page]) -> Iterator[Entry]:
+    """Every search record of the site, in the pages' order."""
+    for page in pages:
+        make = MAKERS.get(page.kind)
+        if make is not None:
+            yield from make(site, page)
 
 
-def emptied(html: bytes, lower: bytes, start: int, end: int) -> bytes | None:
-    """html[start:end] with the insides of the elements Pagefind leaves out taken away; None if one never closes."""
-    parts, kept, at = [], start, start
-    while (found := MAYBE_LEFT_OUT.search(lower, at, end)) is not None:
-        at = found.end()
-        tag = found.group(1)
-        if tag in VOID or found.group(2).endswith(b"/") or not left_out(
-                tag.decode(), html[found.start(2):found.end(2)].decode("utf-8", "replace")):
-            continue
-        shut = closing(lower, tag, at)
-        if shut is None or shut > end:
-            return None
-        if takes(lower, at, shut):
-            continue  # look inside it for smaller ones
-        parts.append(html[kept:at])
-        kept = at = shut
-    parts.append(html[kept:end])
-    return b"".join(parts)
+# -- the words
+
+def text(*parts) -> str:
+    """The words of some values (plain text, rendered Markdown, dates), one line each, those missing left out."""
+    return "\n".join(plain(part) if hasattr(part, "__html__") else str(part) for part in parts if part)
 
 
-def takes(lower: bytes, start: int, end: int) -> bool:
-    """True if lower[start:end] holds something Pagefind may take (`TAKEN`)."""
-    return any(lower.find(mark, start, end) >= 0 for mark in TAKEN)
+def name_of(actor) -> str:
+    return actor.get("short_name") or actor["name"]
 
 
-@functools.lru_cache(maxsize=256)
-def left_out(tag: str, attributes: str) -> bool:
-    """True if Pagefind leaves out an element with this opening tag's attributes."""
-    found = {name.lower(): quoted or single or bare for name, quoted, single, bare in ATTRIBUTE.findall(attributes)}
-    if IGNORE in found:
-        return True
-    return any(rule in (None, tag) and name in found and (value in found[name].split() if name == "class"
-                                                          else found[name] == value)
-               for rule, name, value in LEFT_OUT)
+def possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
-def closing(lower: bytes, tag: bytes, at: int) -> int | None:
-    """Where, in a page in lower case, the element whose opening tag ends at `at` closes (the start of
-    its closing tag); None if it never does, or closes in a way this does not follow (`</tag >`)."""
-    opening, close = b"<" + tag, b"</" + tag
-    depth = 1
-    while True:
-        shut = lower.find(close, at)
-        while shut >= 0:
-            after = lower[shut + len(close):shut + len(close) + 1]
-            if after == b">":
-                break
-            if after in b" \t\n\r\f/":  # b"" too: the page ends there
-                return None
-            shut = lower.find(close, shut + 1)  # another tag, whose name starts with this one's
-        if shut < 0:
-            return None
-        inner = lower.find(opening, at, shut)
-        while inner >= 0:
-            depth += lower[inner + len(opening):inner + len(opening) + 1] in b" \t\n\r\f/>"
-            inner = lower.find(opening, inner + 1, shut)
-        depth -= 1
-        if not depth:
-            return shut
-        at = shut + len(close) + 1
+def filters(kind: str, speakers=(), sides=(), topics=()) -> dict:
+    found = {"kind": [KINDS[kind]], "speaker": sorted({person["name"] for person in speakers}),
+             "side": sorted({name_of(actor) for actor in sides}), "topic": sorted({topic["title"] for topic in topics})}
+    return {name: values for name, values in found.items() if values}
 
 
-def pagefind_command(documents: str, output: Path) -> list[str]:
-    """How the build runs Pagefind over a folder of pages (from the site's folder: see `index`)."""
-    return [sys.executable, "-m", "pagefind", "--site", documents, "--output-path", str(output), "--silent",
-            "--exclude-selectors", IGNORED]
+def quotes_of(site: Site, said) -> list:
+    return [site.get("quotes", quote) for quote in said.get("quotes", [])]
 
 
-def index(staging: Path, into: Path | None = None, documents: str = ".") -> list[Problem]:
-    """Build the search index of a written site into its pagefind/ (or `into`); report a failure as a problem.
+def speakers_of(site: Site, quotes) -> list:
+    return [site.get("people", quote["speaker"]) for quote in quotes]
 
-    `documents` is the folder of the pages Pagefind reads: the site itself ("."), or its search documents."""
-    # Run in the site's folder, so that no stray pagefind.yml in the caller's folder changes the index.
-    command = pagefind_command(documents, into if into is not None else staging.absolute() / FOLDER)
+
+def topics_of(site: Site, record) -> list:
+    return [site.get("topics", topic) for topic in record.get("topics", [])]
+
+
+def address(record) -> str:
+    return "/" + url_of(record)
+
+
+# -- one maker per kind of page
+
+def quote_entries(site: Site, page: Page) -> Iterator[Entry]:
+    quote = page.context["record"]
+    speaker = site.get("people", quote["speaker"])
+    side = side_of(site, speaker)
+    event = page.context["related"]["event"]
+    topics = topics_of(site, quote)
+    yield Entry(address(quote), page.title,
+                text(*(wording["text"] for wording in quote["wordings"]), speaker["name"], quote.get("occasion"),
+                     quote.get("place"), quote.get("said"), quote.get("context"), event and event["title"],
+                     *(topic["title"] for topic in topics)),
+                filters("quote", [speaker], [side] if side else [], topics))
+
+
+def topic_entries(site: Site, page: Page) -> Iterator[Entry]:
+    topic = page.context["topic"]
+    yield Entry("/" + page.url, page.title, text(topic["title"], topic["summary"]), filters("topic", topics=[topic]))
+    for actor, positions in page.context["columns"]:
+        for position in positions:
+            quotes = quotes_of(site, position)
+            yield Entry(address(position), f"{possessive(name_of(actor))} position on {topic['title']}",
+                        text(position["stance"], position.get("detail")),
+                        filters("topic", speakers_of(site, quotes), [actor], [topic]))
+
+
+def proposal_entries(site: Site, page: Page) -> Iterator[Entry]:
+    # The answers are part of their proposal's record: Pagefind keeps one record an address, and the
+    # proposal's section is where they are shown. So its sides are the proposer's and the answerers'.
+    for proposal in page.context["proposals"]:
+        by = site.get("actors", proposal["by"])
+        answers = proposal.get("responses", [])
+        answering = [site.get("actors", answer["by"]) for answer in answers]
+        yield Entry(address(proposal), f"{possessive(name_of(by))} proposal: {proposal['title']}",
+                    text(proposal["title"], by["name"], *(site.get("actors", to)["name"] for to in proposal.get("to", [])),
+                         proposal.get("date"), proposal.get("document"), proposal.get("summary"),
+                         *(part for answer, actor in zip(answers, answering)
+                           for part in (actor["name"], answer.get("date"), answer.get("summary")))),
+                    filters("proposals", speakers_of(site, [quote for said in [proposal, *answers]
+                                                             for quote in quotes_of(site, said)]),
+                            [by, *answering], topics_of(site, proposal)))
+
+
+def timeline_entries(site: Site, page: Page) -> Iterator[Entry]:
+    for _, events in page.context["months"]:
+        for event, _, said in events:
+            yield Entry(address(event), f"{event['date']}: {event['title']}",
+                        text(event["date"], event["title"], event.get("place"), event.get("summary")),
+                        filters("timeline", speakers_of(site, said), topics=topics_of(site, event)))
+
+
+def person_entries(site: Site, page: Page) -> Iterator[Entry]:
+    person = page.context["record"]
+    quotes = page.context["related"]["quotes"]
+    sides = [site.get("actors", role["actor"]) for role in person["roles"] if role.get("actor")]
+    yield Entry(address(person), page.title,
+                text(person["name"], *(role["title"] for role in person["roles"]), *(actor["name"] for actor in sides),
+                     person.get("summary")),
+                filters("person", [person], sides, [topic for quote in quotes for topic in topics_of(site, quote)]))
+
+
+def actor_entries(site: Site, page: Page) -> Iterator[Entry]:
+    actor = page.context["record"]
+    related = page.context["related"]
+    yield Entry(address(actor), page.title,
+                text(actor["name"], actor.get("short_name"), actor.get("summary"),
+                     *(person["name"] for person in related["people"])),
+                filters("actor", speakers_of(site, related["quotes"]), [actor],
+                        [site.get("topics", position["topic"]) for position in related["positions"]]))
+
+
+def source_entries(site: Site, page: Page) -> Iterator[Entry]:
+    source = page.context["record"]
+    yield Entry(address(source), page.title,
+                text(source["headline"], source["outlet"], source["published"], *source.get("notes", [])),
+                filters("source"))
+
+
+MAKERS = {"quote": quote_entries, "topic": topic_entries, "proposals": proposal_entries,
+          "timeline": timeline_entries, "person": person_entries, "actor": actor_entries, "source": source_entries}
+
+
+# -- Pagefind
+
+class Indexing:
+    """A search index that Pagefind is writing while the build goes on: `wait` for it."""
+
+    def __init__(self, out: Path, service: Service | None = None, written: int | None = None,
+                 into: Path | None = None, problems: list | None = None):
+        self.out, self.service, self.written, self.into = out, service, written, into
+        self.problems = problems or []
+        self.peak_memory: int | None = None  # Pagefind's, in bytes, where the system says
+
+    def wait(self) -> list[Problem]:
+        """Wait until the index is written and settled; its problems, if Pagefind failed."""
+        if self.service is None:
+            return self.problems
+        try:
+            self.service.answer(self.written, "WriteFiles")
+            self.service.finished_writing(self.into)
+            self.peak_memory = self.service.peak_memory()
+        except ServiceError as exc:
+            return [problem(self.out, exc)]
+        finally:
+            self.service.close()
+            self.service = None
+        try:
+            settle(self.into)
+        except (OSError, ValueError, KeyError, IndexError, EOFError) as exc:
+            log.warning("search index left as Pagefind wrote it, in an order that may change between builds: %s", exc)
+        return []
+
+
+    def cancel(self) -> None:
+        """Stop Pagefind, if it is still at work: its index is no longer wanted."""
+        if self.service is not None:
+            self.service.close()
+            self.service = None
+
+
+def problem(out: Path, exc: Exception) -> Problem:
+    return error(shown_path(out), 1, 1, f"search index: {exc}")
+
+
+def start(records: Iterable[Entry], into: Path, language: str, out: Path, background: bool = False) -> Indexing:
+    """Start Pagefind, give it every record and ask for the index in `into`; do not wait for it to be written.
+
+    `out` is the site the index is for, where a failure is reported. `background`: Pagefind gives way
+    to other work (the preview's builds)."""
+    service = None
     try:
-        result = subprocess.run(command, cwd=staging, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return [error(shown_path(staging), 1, 1, f"search index: pagefind could not run: {exc}")]
-    if result.returncode != 0:
-        said = (result.stderr or result.stdout).strip().splitlines()
-        hint = " (is it installed? pip install -e .)" if "No module named" in result.stderr else ""
-        return [error(shown_path(staging), 1, 1,
-                      f"search index: pagefind failed{hint}: {said[-1] if said else result.returncode}")]
-    try:
-        settle(into if into is not None else staging / FOLDER)
-    except (OSError, ValueError, KeyError, IndexError, EOFError) as exc:
-        log.warning("search index left as Pagefind wrote it, in an order that may change between builds: %s", exc)
-    return []
+        service = Service(nice=BACKGROUND if background else 0)
+        index_id = service.new_index({"force_language": language})
+        for entry in records:
+            service.add_record(index_id, entry.url, entry.content, language, {"title": entry.title},
+                               entry.filters)
+        return Indexing(out, service, service.write_files(index_id, into), into)
+    except ServiceError as exc:
+        if service is not None:
+            service.close()
+        return Indexing(out, problems=[problem(out, exc)])
 
+
+def index(records: Iterable[Entry], into: Path, language: str, out: Path, background: bool = False) -> list[Problem]:
+    """Write the search index of these records into `into`."""
+    return start(records, into, language, out, background).wait()
+
+
+def replace(out: Path, records: Iterable[Entry], language: str, background: bool = False) -> list[Problem]:
+    """Index a written site again, swapping the new index in whole (the preview's way)."""
+    fresh = out / f".{FOLDER}-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    problems = index(records, fresh, language, out, background)
+    if not problems:
+        old = out / f".{FOLDER}-old-{os.getpid()}"
+        if (out / FOLDER).exists():
+            (out / FOLDER).rename(old)
+        fresh.rename(out / FOLDER)
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(fresh, ignore_errors=True)
+    return problems
+
+
+# -- a stable index
 
 def settle(bundle: Path) -> None:
     """Sort the filter lists Pagefind wrote in hash-map order, and rename what they change."""
@@ -203,7 +274,7 @@ def settle(bundle: Path) -> None:
         old_hash = meta_file.name[len("pagefind."):-len(".pf_meta")]
         language = old_hash.rsplit("_", 1)[0]
         meta = unpack(meta_file.read_bytes())
-        filters = []
+        found = []
         for name, filter_hash in meta[3]:
             path = bundle / "filter" / f"{filter_hash}.pf_filter"
             values = unpack(path.read_bytes())
@@ -211,8 +282,8 @@ def settle(bundle: Path) -> None:
             new_hash = write(bundle / "filter", language, len(filter_hash) - len(language) - 1, values, ".pf_filter")
             if new_hash != filter_hash:
                 path.unlink()
-            filters.append([name, new_hash])
-        meta[3] = sorted(filters)
+            found.append([name, new_hash])
+        meta[3] = sorted(found)
         new_hash = write(bundle, language, len(old_hash) - len(language) - 1, meta, ".pf_meta", "pagefind.")
         if new_hash != old_hash:
             meta_file.unlink()
@@ -229,11 +300,11 @@ def write(folder: Path, language: str, digits: int, value, suffix: str, prefix: 
 
 
 def unpack(data: bytes):
-    plain = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-    if not plain.startswith(SIGNATURE):
+    unpacked = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    if not unpacked.startswith(SIGNATURE):
         raise ValueError("not a Pagefind index file")
-    value, end = decode(plain, len(SIGNATURE))
-    if end != len(plain):
+    value, end = decode(unpacked, len(SIGNATURE))
+    if end != len(unpacked):
         raise ValueError("trailing bytes in a Pagefind index file")
     return value
 

@@ -5,7 +5,11 @@ LiveReload protocol, and it serves livereload.js from our own origin. `watchdog`
 from the operating system which files changed, and a rebuild looks at just those. This
 module and `handlers` (the HTTP side) own the rest:
 
-- debounce: a burst of saves gives one rebuild, after QUIET seconds without a save;
+- a save starts a rebuild at once: when the file is closed, where the system says so (Linux),
+  else WRITING seconds after it was last written to; the saves that come while a build runs give
+  one more build after it (so a burst, an editor's save through a temporary file, or a `git
+  checkout` ends in one build of the final state); a build overtaken by saves that came while it
+  ran reloads no browser and prints no problems, since the next build says what holds;
 - every finished build reloads the browser at once (the package's poll loop drops
   reloads within 3 s of the last; we never use that loop), and a page that missed a
   reload while it was loading reloads itself when it connects (handlers.ReloadSocket);
@@ -14,8 +18,9 @@ module and `handlers` (the HTTP side) own the rest:
   same-origin stylesheet, since the pages' CSP forbids inline script and style;
 - the site is served under the base URL's path, with the site's own 404.html;
 - requests wait while a build runs, so no one reads a half-written site;
-- search is indexed in a background thread after the pages are written, and the open-data
-  files are written on the build thread once the browsers are told to reload;
+- search is indexed in a background thread after the pages are written, from the records the
+  build holds (taken on the build thread, so the next build cannot change them under it), and
+  the open-data files are written on the build thread once the browsers are told to reload;
 - nothing outside the output folder is served, however the path is encoded.
 """
 
@@ -35,7 +40,6 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from tornado.httpserver import HTTPServer
-from tornado.ioloop import PeriodicCallback
 from tornado.netutil import bind_sockets
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
@@ -46,13 +50,14 @@ from .cli import report
 from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
 from .pipeline import run, write_later
-from .search import FOLDER
-from .write import reindex
+from . import search
 
 log = logging.getLogger("stances")
 
-POLL = 0.1  # seconds between looks at the watched folders
-QUIET = 0.3  # seconds without a save before a burst counts as finished
+FAILED_WAIT = 0.1  # seconds a failed build waits for newer saves before it is reported
+WRITING = 0.3  # seconds after a file was last written to, with no word that it was closed, before it counts as saved
+
+
 class Changes(FileSystemEventHandler):
     """Passes what the watcher reports to the preview: changed files, or 'look at everything'."""
 
@@ -68,7 +73,10 @@ class Changes(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a file inside changed, and says so itself
-        self.preview.saw_change(paths, whole=event.is_directory)
+        # A file being written says so again when it is closed, where the system tells (Linux):
+        # building from it before then would read it half written (an empty file, say).
+        writing = not event.is_directory and event.event_type in ("created", "modified") and self.preview.hears_closes
+        self.preview.saw_change(paths, whole=event.is_directory, writing=writing)
 
 
 class Preview:
@@ -83,14 +91,18 @@ class Preview:
         self.problems: list[str] = []  # shown in the overlay while the last build failed
         self.index_lock = threading.Lock()
         self.indexing = False  # a search indexer thread runs
-        self.index_due = False  # pages changed since it started
+        self.index_due: tuple | None = None  # (search records, language) of the latest build, while not indexed
+        self.index_stale = False  # a page changed since the index was last asked for
         self.base_path = self.find_base_path()
-        self.changed_at: float | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.closing = False
         self.building: asyncio.Task | None = None
         self.ready: asyncio.Event | None = None  # set while no build runs
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self.observer = None
         self.seen: set[str] = set()  # paths the watcher reported since the last build started
+        self.writing: dict[str, float] = {}  # files written to and not yet closed: when they last were
+        self.hears_closes = False  # whether the watcher reports files closed after writing (inotify)
         self.seen_whole = False  # a change that only a full look at the folders can follow
         self.seen_lock = threading.Lock()
 
@@ -114,6 +126,7 @@ class Preview:
                     if folder.is_dir():
                         observer.schedule(handler, str(folder.absolute()), recursive=True)
                 observer.start()
+                self.hears_closes = type(observer).__name__ == "InotifyObserver"
                 break
             except OSError as exc:  # e.g. the system's limit of watched folders is reached
                 log.warning("cannot watch with %s (%s); polling instead", observer_type.__name__, exc)
@@ -127,22 +140,41 @@ class Preview:
         return path.startswith(str(self.out) + os.sep) or \
             os.path.basename(os.path.dirname(path)).startswith(f".{self.out.name}.")
 
-    def saw_change(self, paths: list[str], whole: bool = False) -> None:
-        """Called from the watcher's thread: note the paths; `whole` when only a full look will do."""
+    def saw_change(self, paths: list[str], whole: bool = False, writing: bool = False) -> None:
+        """Called from the watcher's thread: note the paths (`whole` when only a full look will do;
+        `writing`: a file is being written, and says when it is closed), and have the loop start a
+        build if none runs."""
         with self.seen_lock:
             self.seen.update(paths)
             self.seen_whole = self.seen_whole or whole
-            self.changed_at = time.monotonic()
+            for path in paths:
+                if writing:
+                    self.writing[path] = time.monotonic()
+                else:
+                    self.writing.pop(path, None)
+        self.loop.call_soon_threadsafe(self.build_if_idle)
 
-    def poll(self) -> None:
-        """Start a build once a burst of saves has gone quiet."""
-        if self.changed_at is None or self.building is not None:
+    def pending(self) -> bool:
+        with self.seen_lock:
+            return bool(self.seen) or self.seen_whole
+
+    def build_if_idle(self) -> None:
+        """Start a build of every change seen so far, unless one runs (its end calls this again) or a
+        file is still being written (its closing calls this again; if none is heard, WRITING later)."""
+        if self.building is not None or self.closing:
             return
-        if time.monotonic() - self.changed_at >= QUIET:
-            with self.seen_lock:
-                paths = None if self.seen_whole else set(self.seen)
-                self.seen, self.seen_whole, self.changed_at = set(), False, None
-            self.start_build(paths)
+        with self.seen_lock:
+            if not self.seen and not self.seen_whole:
+                return
+            if self.writing:
+                wait = max(self.writing.values()) + WRITING - time.monotonic()
+                if wait > 0:
+                    self.loop.call_later(wait, self.build_if_idle)
+                    return
+                self.writing.clear()  # written to, never closed: taken as saved
+            paths = None if self.seen_whole else set(self.seen)
+            self.seen, self.seen_whole = set(), False
+        self.start_build(paths)
 
     # -- building
 
@@ -155,11 +187,16 @@ class Preview:
         try:
             outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build, paths)
             self.finish(*outcome)
-            # The open data follows the pages, on the build thread, so the next build starts after it.
+            # The open data and the search records follow the pages, on the build thread, so the next
+            # build starts after them.
             self.executor.submit(self.write_data)
+            if self.index_wanted(outcome[0], outcome[2]):
+                self.executor.submit(self.take_search_records, outcome[0].searchable)
         finally:
             self.building = None
             self.ready.set()
+            # Saves that came while it ran: one more build, once the requests it held have been let through.
+            asyncio.get_running_loop().call_soon(self.build_if_idle)
 
     def build(self, paths: set | None = None):
         """Run the pipeline as `python build.py` does, in the build thread; search is indexed afterwards."""
@@ -188,54 +225,89 @@ class Preview:
             log.warning("%s", problem)
 
     def finish(self, result, crash: str | None, written: list | None, seconds: float) -> None:
-        """Report a build, keep or drop the overlay, and tell the browsers what to reload."""
+        """Report a build, keep or drop the overlay, and tell the browsers what to reload.
+
+        A build overtaken by saves that came while it ran (an editor saving through a temporary
+        file, a checkout) is noted, not reported: the build that follows at once says what holds.
+        A failed build is reported FAILED_WAIT seconds later, unless a newer build has started by
+        then: a file read in the middle of a burst of saves can fail a build the next save fixes."""
         was_ok = self.ok
         self.generation += 1
         if crash is not None:
-            self.ok, errors = False, 1
+            self.ok = False
             self.problems = [f"stances: error: the build crashed: {crash} (the traceback is in the terminal)"]
-            print(self.problems[0], file=sys.stderr)
         else:
-            errors = report(result.problems, self.options.strict)
             self.ok = not result.failed(self.options.strict)
             self.problems = [] if self.ok else [str(problem) for problem in sorted(set(result.problems))]
+        if self.pending():
+            log.info("build %d overtaken by newer saves in %.2f s; building again", self.generation, seconds)
+            return
         if not self.ok:
-            log.warning("build %d failed: %d error(s) in %.2f s; still serving the last good site",
-                        self.generation, errors, seconds)
-            reload_browsers(self.base_path)  # into the overlay
+            self.loop.call_later(FAILED_WAIT, self.tell_failure, self.generation, result, crash, seconds)
             return
         self.base_path = self.find_base_path()
         warnings = len(set(result.problems))
         log.info("built %d pages in %.2f s (build %d%s)", result.pages, seconds, self.generation,
                  f", {warnings} warning(s)" if warnings else "")
         changed = set(written or ())
-        if any(name.endswith(".html") for name in changed) or not (self.out / FOLDER).is_dir():
-            self.index_later()
-        if was_ok and changed and all(name.endswith(".css") for name in changed):
+        if was_ok and not changed:
+            return  # nothing the browsers show changed (a file saved again as it was, say)
+        if was_ok and all(name.endswith(".css") for name in changed):
             for name in sorted(changed):  # livereload.js swaps the stylesheet in place
                 reload_browsers(self.base_path + name)
         else:
             reload_browsers(self.base_path)
 
-    def index_later(self) -> None:
-        """Bring the search index up to date in the background: pages show at once, search follows."""
+    def tell_failure(self, generation: int, result, crash: str | None, seconds: float) -> None:
+        """Print a failed build's problems and reload the browsers into the overlay, unless a newer build has begun."""
+        if self.generation != generation or self.building is not None or self.pending():
+            return
+        if crash is not None:
+            print(self.problems[0], file=sys.stderr)
+        errors = 1 if crash is not None else report(result.problems, self.options.strict)
+        log.warning("build %d failed: %d error(s) in %.2f s; still serving the last good site",
+                    generation, errors, seconds)
+        reload_browsers(self.base_path)  # into the overlay
+
+    def index_wanted(self, result, written: list | None) -> bool:
+        """Whether a good build changed a page (or no index stands yet) since the index was last asked
+        for: then search must follow, unless newer saves will be built first."""
+        if result is None or result.searchable is None or written is None or not self.ok:
+            return False
+        self.index_stale = self.index_stale or any(name.endswith(".html") for name in written) \
+            or not (self.out / search.FOLDER).is_dir()
+        if not self.index_stale or self.pending():
+            return False
+        self.index_stale = False
+        return True
+
+    def take_search_records(self, searchable: tuple) -> None:
+        """On the build thread, between builds: take the search records of the site just built, and
+        have them indexed in the background (pages show at once, search follows)."""
+        site, pages = searchable
+        try:
+            records = list(search.entries(site, pages))
+        except Exception:  # noqa: BLE001 - as a crashed build: the server stays up
+            traceback.print_exc()
+            return
         with self.index_lock:
-            self.index_due = True
+            self.index_due = (records, site.settings["language"])
             if self.indexing:
-                return
+                return  # the running indexer takes these next
             self.indexing = True
         threading.Thread(target=self.index_while_due, name="search-index", daemon=True).start()
 
     def index_while_due(self) -> None:
         while True:
             with self.index_lock:
-                if not self.index_due:
+                if self.index_due is None:
                     self.indexing = False
                     return
-                self.index_due = False
+                records, language = self.index_due
+                self.index_due = None
             started = time.perf_counter()
             try:
-                problems = reindex(self.out)
+                problems = search.replace(self.out, records, language, background=True)
             except OSError as exc:  # the site was swapped out from under it: the next build indexes again
                 problems = [f"search index: {exc}"]
             for problem in problems:
@@ -276,6 +348,7 @@ class Preview:
             return 1
         port = sockets[0].getsockname()[1]
         self.ready = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
         server = HTTPServer(application(self))
         server.add_sockets(sockets)
         stopping = asyncio.Event()
@@ -289,10 +362,9 @@ class Preview:
         log.info("serving %s (Ctrl-C to stop)", url)
         if options.open:
             threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-        poller = PeriodicCallback(self.poll, POLL * 1000)
-        poller.start()
+        self.build_if_idle()  # what was saved during the first build
         await stopping.wait()
-        poller.stop()
+        self.closing = True
         self.observer.stop()
         self.observer.join(timeout=5)
         server.stop()

@@ -9,8 +9,7 @@ from pathlib import Path
 from .files import layers
 from .load import shown_path
 from .problems import Problem, error
-from .search import DOCUMENTS, FOLDER, document, index
-from .uptodate import FOLDER as CACHE
+from .search import FOLDER
 
 MARKER = ".stances-site"
 
@@ -55,11 +54,6 @@ def files_of(assets):
     yield from sorted(found.items())
 
 
-def search_documents(out: Path) -> Path:
-    """Where a build into `out` keeps each page's search document from build to build (see Staging)."""
-    return out.parent / CACHE / f"{out.name}.{DOCUMENTS}"
-
-
 class Staging:
     """A fresh folder beside `out`: pages go in as they are rendered, then it is swapped in whole.
 
@@ -67,12 +61,8 @@ class Staging:
     file keeps its bytes and its time stamp.
     """
 
-    def __init__(self, out: Path, search: bool = True):
+    def __init__(self, out: Path):
         self.out = out.absolute()
-        self.search = search
-        # Each page's search document (see search.document), kept from build to build beside the
-        # stamp in .stances-cache/: rewriting a file costs less than making it and deleting it again.
-        self.documents = search_documents(self.out)
         self.folder = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
         self.retired = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
 
@@ -86,30 +76,17 @@ class Staging:
         return []
 
     def page(self, name: str, text: str | bytes | bytearray) -> None:
-        """Write a page or data file (a str, or its UTF-8 bytes), with its search document if it has one."""
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        put(self.folder / name, data, self.out / name)
-        if self.search and name.endswith(".html"):
-            searched = document(data)
-            if searched is None:
-                (self.documents / name).unlink(missing_ok=True)
-            elif not same_file(self.documents / name, searched):
-                (self.documents / name).parent.mkdir(parents=True, exist_ok=True)
-                (self.documents / name).write_bytes(searched)
+        """Write a page or data file (a str, or its UTF-8 bytes)."""
+        put(self.folder / name, text.encode("utf-8") if isinstance(text, str) else text, self.out / name)
 
-    def finish(self, assets: Path, pages: set) -> list[Problem]:
-        """Add the assets and the search index, then swap the folder in; the last good site stays on failure.
-
-        `pages` names every file this build wrote: a search document of any other page is stale."""
+    def finish(self, assets: Path) -> list[Problem]:
+        """Add the assets, then swap the folder in (with the search index, if one was written into it)."""
         try:
             for name, path in files_of(assets):
                 put(self.folder / "assets" / name, path.read_bytes(), self.out / "assets" / name)
             (self.folder / MARKER).write_text(
                 "This folder is written by stances (python build.py); edits here are lost.\n")
-            if self.search:
-                problems = index(self.folder, documents=str(self.documents) if self.keep_documents(pages) else ".")
-                if problems:
-                    return problems
+            if (self.folder / FOLDER).is_dir():
                 for path in sorted((self.folder / FOLDER).rglob("*")):
                     previous = self.out / path.relative_to(self.folder)
                     if path.is_file() and previous.is_file():  # an unchanged index file is linked from the old tree too
@@ -128,18 +105,6 @@ class Staging:
             return []
         finally:
             self.discard()
-
-    def keep_documents(self, pages: set) -> bool:
-        """Remove the search documents of pages this build did not write; True if any is left."""
-        left = False
-        for folder, _, names in os.walk(self.documents):
-            for name in names:
-                path = Path(folder, name)
-                if path.relative_to(self.documents).as_posix() in pages:
-                    left = True
-                else:
-                    path.unlink()
-        return left
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -172,9 +137,8 @@ class InPlace:
     def page(self, name: str, text: str | bytes | bytearray) -> None:
         self.pending[name] = text
 
-    def finish(self, assets: Path, current: set, previous: set, search: bool = True) -> list[Problem]:
-        """Write the changed pages, remove what is no longer built, refresh changed assets and,
-        if a page changed, the search index."""
+    def finish(self, assets: Path, current: set, previous: set) -> list[Problem]:
+        """Write the changed pages, remove what is no longer built, refresh changed assets."""
         for name, text in sorted(self.pending.items()):
             replace_file(self.out / name, text.encode("utf-8") if isinstance(text, str) else text)
             self.changed.append(name)
@@ -190,21 +154,4 @@ class InPlace:
             if not same_file(self.out / "assets" / name, data):
                 replace_file(self.out / "assets" / name, data)
                 self.changed.append(f"assets/{name}")
-        if not search or not any(name.endswith(".html") for name in self.changed):
-            return []  # no page changed, so the search index still holds (or the caller indexes later)
-        return reindex(self.out)
-
-
-def reindex(out: Path) -> list[Problem]:
-    """Index a written site again, swapping the new index in whole."""
-    fresh = out / f".{FOLDER}-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
-    problems = index(out, fresh)
-    if not problems:
-        old = out / f".{FOLDER}-old-{os.getpid()}"
-        if (out / FOLDER).exists():
-            (out / FOLDER).rename(old)
-        fresh.rename(out / FOLDER)
-        shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(fresh, ignore_errors=True)
-    return problems
+        return []

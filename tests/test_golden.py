@@ -47,7 +47,7 @@ def test_summary_line_counts_pages_records_warnings(golden_tree, build):
     result = build("--content", "content", "--out", "site", cwd=golden_tree)
     assert result.returncode == 0
     last = result.stdout.strip().splitlines()[-1]
-    assert last.startswith("26 pages, 22 records, 0 warnings, ") and last.endswith(" s")
+    assert last.startswith("27 pages, 22 records, 0 warnings, ") and last.endswith(" s")
 
 
 def test_assets_are_copied_unchanged(golden_tree, build):

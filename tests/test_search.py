@@ -1,106 +1,149 @@
-"""The search index: built from each page's search document, it is the index the pages themselves give."""
+"""The search index, as the search page loads it: which records a reader can find, titled and filtered how.
+
+The index is read back from the built site (`pagefind/fragment/*`), so these tests see what a search
+returns, whatever builds it. A failing Pagefind is a build problem, and the last good site stays.
+"""
 
 from __future__ import annotations
 
+import gzip
+import html
+import json
+import os
+import re
 from pathlib import Path
 
-from stances.search import document, index
+import pytest
 
-DOCUMENTS = Path(".stances-cache") / "site.search-documents"
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+from conftest import ROOT
+from stances.search import FOLDER
 
 
-def assert_index_is_the_pages_index(built: Path, tmp_path: Path) -> None:
-    """Index the written pages themselves, as Pagefind would be run on the site, and compare byte for byte."""
-    assert index(built / "site", tmp_path / "from-pages") == []
-    assert files(built / "site" / "pagefind") == files(tmp_path / "from-pages")
+def records(site: Path) -> list[dict]:
+    """Every search record of a built site."""
+    found = []
+    for path in sorted((site / FOLDER / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        found.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return found
 
 
-def test_the_index_built_from_search_documents_is_the_one_the_pages_give(golden_tree, build, tmp_path):
-    done = build("--content", "content", cwd=golden_tree)
+def by_url(site: Path) -> dict[str, list[dict]]:
+    """Every search record of a built site, by the URL it leads to."""
+    found: dict[str, list[dict]] = {}
+    for record in records(site):
+        found.setdefault(record["url"], []).append(record)
+    return found
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory) -> Path:
+    from conftest import FIXTURES, run_build
+    import shutil
+
+    folder = tmp_path_factory.mktemp("golden")
+    shutil.copytree(FIXTURES / "golden" / "content", folder / "content")
+    done = run_build("--content", "content", cwd=folder)
     assert done.returncode == 0, done.stderr
-    documents = files(golden_tree / DOCUMENTS)
-    assert "quotes/lee-consider/index.html" in documents and "about/index.html" not in documents  # no body
-    page = (golden_tree / "site" / "quotes" / "lee-consider" / "index.html").read_bytes()
-    assert len(documents["quotes/lee-consider/index.html"]) < len(page)  # the masthead and notes are cut
-    assert not list((golden_tree / "site").rglob("search-documents"))  # none of it is published
-    assert_index_is_the_pages_index(golden_tree, tmp_path)
+    return folder
 
 
-def test_a_removed_page_leaves_no_search_document_behind(golden_tree, build, tmp_path):
+def the(found: dict, url: str) -> dict:
+    [record] = found[url]
+    return record
+
+
+def test_a_quote_is_one_record_on_its_own_page_filtered_by_its_speakers_side(golden):
+    found = by_url(golden / "site")
+    quote = the(found, "/quotes/lee-dam/")
+    assert quote["meta"]["title"].startswith("Ann Lee: “The dam will prevent floods")
+    page = (golden / "site" / "quotes" / "lee-dam" / "index.html").read_text(encoding="utf-8")
+    assert f"<title>{html.escape(quote['meta']['title'], quote=False)} · " in page  # titled as its page
+    assert quote["filters"] == {"kind": ["Quotes"], "speaker": ["Ann Lee"], "side": ["Upton"], "topic": ["The dam"]}
+    for words in ("prevent floods in every spring", "stop the floods of every spring",  # both wordings
+                  "Upton town hall", "council meeting", "Said before the council voted"):
+        assert words in quote["content"]
+    assert "[@" not in quote["content"] and "<" not in quote["content"]  # prose as words, without its citations
+    # Her page lists the quote, word for word, but only the quote's own page is found by its words.
+    assert "prevent floods" not in the(found, "/people/ann-lee/")["content"]
+    assert [url for url, found_here in found.items()
+            if any("prevent floods in every spring" in record["content"] for record in found_here)] \
+        == ["/quotes/lee-dam/"]
+
+
+def test_positions_proposals_answers_and_events_lead_to_their_sections_titled_by_what_they_are(golden):
+    found = by_url(golden / "site")
+    position = the(found, "/topics/the-dam/#position-downton-dam")
+    assert position["meta"]["title"] == "Downton's position on The dam"
+    assert position["filters"] == {"kind": ["Topics and positions"], "speaker": ["Bo Brown"], "side": ["Downton"],
+                                   "topic": ["The dam"]}
+    assert "dry its fields" in position["content"] and "Brown repeated this" in position["content"]
+    topic = the(found, "/topics/the-dam/")
+    assert "side" not in topic["filters"]  # no one speaks the topic's summary: it is on no side
+    proposal = the(found, "/proposals/#shared-gauge")  # with the answers to it, shown in its section
+    assert proposal["meta"]["title"] == "Downton's proposal: A shared water gauge"
+    assert proposal["filters"] == {"kind": ["Proposals"], "speaker": ["Ann Lee"], "side": ["Downton", "Upton"],
+                                   "topic": ["Sharing the water"]}
+    assert "both towns can read" in proposal["content"] and "would consider it" in proposal["content"]
+    assert any(url.startswith("/timeline/#") and record["filters"]["kind"] == ["Timeline"]
+               for url, found_here in found.items() for record in found_here)
+
+
+def test_every_record_leads_to_a_page_and_a_place_on_it_that_exist(golden):
+    site = golden / "site"
+    found = by_url(site)
+    assert len(found) >= 20
+    for url in found:
+        path, _, anchor = url.partition("#")
+        page = site / path.lstrip("/") / "index.html"
+        assert page.is_file(), url
+        if anchor:
+            assert f'id="{anchor}"' in page.read_text(encoding="utf-8"), url
+    assert not any("/page/" in url for url in found)  # a list's later pages are not searched
+    assert "/about/" not in found and "/" not in found
+
+
+def test_no_search_documents_are_kept_and_no_page_carries_search_markup(golden):
+    assert not list(golden.rglob("*search-documents*"))
+    for page in (golden / "site").rglob("*.html"):
+        assert "data-pagefind" not in page.read_text(encoding="utf-8"), page
+
+
+def test_the_index_is_the_same_bytes_build_after_build(golden, build, tmp_path):
+    import shutil
+
+    shutil.copytree(golden / "content", tmp_path / "content")
+    assert build("--content", "content", cwd=tmp_path).returncode == 0
+    ours = {p.relative_to(golden / "site").as_posix(): p.read_bytes() for p in (golden / "site" / FOLDER).rglob("*")
+            if p.is_file()}
+    again = {p.relative_to(tmp_path / "site").as_posix(): p.read_bytes() for p in (tmp_path / "site" / FOLDER).rglob("*")
+             if p.is_file()}
+    assert ours == again
+
+
+@pytest.mark.parametrize("script, said", [
+    ("echo 'pagefind: no space left on device' >&2; exit 3",
+     r"search index: pagefind stopped \(exit status 3\): pagefind: no space left on device"),
+    ("printf 'bm90IGpzb24=,'; sleep 5",  # answers with base64 that is not JSON
+     r"search index: pagefind answered something this client cannot read"),
+])
+def test_a_failing_pagefind_is_a_build_error_and_the_last_good_site_stays(golden_tree, build, tmp_path, script,
+                                                                         said):
     assert build("--content", "content", cwd=golden_tree).returncode == 0
-    for name in ("quotes/lee.yml", "proposals/shared-gauge.yml"):  # the quote's page moves to a new address
-        path = golden_tree / "content" / name
-        path.write_text(path.read_text().replace("lee-consider", "lee-considers"))
-    done = build("--content", "content", cwd=golden_tree)
-    assert done.returncode == 0, done.stderr
-    assert not (golden_tree / DOCUMENTS / "quotes" / "lee-consider" / "index.html").exists()
-    assert (golden_tree / DOCUMENTS / "quotes" / "lee-considers" / "index.html").is_file()
-    assert_index_is_the_pages_index(golden_tree, tmp_path)
+    before = (golden_tree / "site" / "index.html").read_bytes()
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"#!/bin/sh\n{script}\n")
+    fake.chmod(0o755)
+    (golden_tree / "content" / "site.yml").write_text(
+        (golden_tree / "content" / "site.yml").read_text().replace("title: The river dispute", "title: Changed"))
+    env = dict(os.environ, PAGEFIND_BINARY_PATH=str(fake), PYTHONPATH=str(ROOT), GITHUB_ACTIONS="")
+    import subprocess
+    import sys
 
-
-PAGE = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>T</title><meta name="description" content="D">
-<link rel="stylesheet" href="style.css"><script src="site.js" defer></script></head>
-<body>
-<header><a href="/">Home</a></header>
-<main id="main" data-pagefind-body data-pagefind-meta="title:T">
-<section><main-note>x</main-note><p>Said <sup class="note"><a href="#fn-1">1</a></sup></p></section>
-</main>
-<footer>Notes</footer>
-</body>
-</html>
-"""
-
-
-def test_a_search_document_keeps_the_html_tag_the_title_and_the_body_element_only():
-    kept = document(PAGE)
-    assert kept.startswith('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>T</title>\n'
-                           '</head>')
-    assert '<main id="main" data-pagefind-body' in kept and "<main-note>x</main-note>" in kept
-    assert kept.count("</main>") == 1 and "<header>" not in kept and "<footer>" not in kept
-    assert "description" not in kept and "style.css" not in kept and "site.js" not in kept
-    assert '<p>Said <sup class="note"></sup></p>' in kept  # what Pagefind leaves out of a note mark: all of it
-
-
-def body_of(kept: str) -> str:
-    return kept[kept.index("<main"):kept.index("</main>")]
-
-
-def test_what_pagefind_leaves_out_is_left_out_of_the_search_document():
-    def cut(inner: str) -> str:
-        return body_of(document(PAGE.replace("<section><main-note>x</main-note>", inner + "<section>")))
-
-    assert "<div data-pagefind-ignore></div>" in cut("<div data-pagefind-ignore><p>Listed</p></div>")
-    assert '<section data-pagefind-ignore="all"></section>' in cut('<section data-pagefind-ignore="all">x</section>')
-    assert '<a class="small permalink"></a>' in cut('<a class="small permalink">Permalink<span>!</span></a>')
-    assert '<ol role="doc-endnotes"></ol>' in cut('<ol role="doc-endnotes"><li>A note</li></ol>')
-    nested = cut("<div data-pagefind-ignore><div><p>Listed</p></div><div>More</div></div><p>After</p>")
-    assert "<div data-pagefind-ignore></div><p>After</p>" in nested
-    # What Pagefind may take from inside an element it ignores, or does not leave out, stays.
-    for kept in ('<div data-pagefind-ignore><span data-pagefind-filter="side:x">x</span></div>',
-                 "<div data-pagefind-ignore><h1>A title</h1></div>",
-                 '<div data-pagefind-ignore><img src="a.png" alt=""></div>',
-                 '<sup class="notes">kept</sup>', '<span class="note">kept</span>', '<p role="doc-endnote">kept</p>',
-                 '<p class="NOTE PERMALINK">kept</p>'):
-        assert kept in cut(kept)
-    # Inside an element that stays because of what it holds, a smaller one is still cut.
-    inside = cut('<div data-pagefind-ignore><h1>T</h1><sup class="note">1</sup></div>')
-    assert '<h1>T</h1><sup class="note"></sup></div>' in inside
-
-
-def test_a_page_the_cut_could_change_is_its_own_search_document():
-    for changed in (PAGE.replace("<header>", "<header><h1>Site</h1>"),  # a title Pagefind could take
-                    PAGE.replace("<footer>", '<footer data-pagefind-filter="side:x">'),  # a filter outside
-                    PAGE.replace("<footer>", '<footer DATA-PAGEFIND-FILTER="side:x">'),  # in capitals too
-                    PAGE.replace("<section>", "<section data-pagefind-body>"),  # two bodies
-                    PAGE.replace("</main>", ""),  # an element that never closes
-                    PAGE.replace("</main>", "</main >"),  # a closing tag this does not follow
-                    PAGE.replace('<sup class="note">', '<sup class="note"><sup>')):  # a left-out one never closes
-        assert document(changed) == changed
-    assert document(PAGE.replace(" data-pagefind-body", "")) is None  # no body: Pagefind skips the page
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", "content"], cwd=golden_tree,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert re.search(r"^site:1:1: error: " + said, done.stderr, re.M), done.stderr
+    assert "Traceback" not in done.stderr
+    assert (golden_tree / "site" / "index.html").read_bytes() == before
+    assert not [path.name for path in golden_tree.iterdir() if path.name.startswith(".site.")]

@@ -33,7 +33,7 @@ def test_a_second_build_with_nothing_changed_writes_nothing(built, build):
     before = mtimes(built / "site")
     result = again(built, build)
     assert result.returncode == 0, result.stderr
-    assert UP_TO_DATE in result.stdout and "26 pages, 22 records, 0 warnings" in result.stdout
+    assert UP_TO_DATE in result.stdout and "27 pages, 22 records, 0 warnings" in result.stdout
     assert mtimes(built / "site") == before
     assert sorted(path.name for path in built.iterdir()) == [".stances-cache", "archive", "content", "site"]
     assert not (built / "site" / ".stances-cache").exists()  # nothing of it is published
@@ -69,7 +69,7 @@ def test_any_change_to_what_the_site_is_built_from_builds_it_again(built, build,
     result = again(built, build, *extra)
     assert result.returncode == 0, result.stderr
     assert UP_TO_DATE not in result.stdout
-    assert "26 pages, 22 records" in result.stdout
+    assert "27 pages, 22 records" in result.stdout
     assert index.read_text(encoding="utf-8").startswith("<!doctype html>")
     if change == "options":
         assert "https://other.example/river/" in index.read_text(encoding="utf-8")
@@ -116,7 +116,7 @@ def test_warnings_are_printed_again_when_the_site_is_up_to_date(built, build):
 
 def test_a_damaged_stamp_means_a_build(built, build):
     stamp = built / ".stances-cache" / "site.json"
-    assert json.loads(stamp.read_text(encoding="utf-8"))["pages"] == 26
+    assert json.loads(stamp.read_text(encoding="utf-8"))["pages"] == 27
     stamp.write_text("{not json", encoding="utf-8")
     result = again(built, build)
     assert result.returncode == 0 and UP_TO_DATE not in result.stdout

@@ -115,6 +115,7 @@ def page_kinds(folder: Path) -> dict[str, str]:
         "people": "people/", "person": f"people/{first('people')}/",
         "sources": "sources/", "source": f"sources/{first('sources')}/",
         "quotes": "quotes/", "quote": f"quotes/{first('quotes')}/",
-        "proposals": "proposals/", "timeline": "timeline/", "about": "about/", "data": "data/",
+        "proposals": "proposals/", "timeline": "timeline/", "about": "about/", "corrections": "corrections/",
+        "data": "data/",
         "search": "search/", "404": "there/is/no/such/page/",
     }

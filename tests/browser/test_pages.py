@@ -9,7 +9,7 @@ import pytest
 from .browsing import DESKTOP, PHONE, SubPathHandler, Watched
 
 KINDS = ["index", "topics", "topic", "actors", "actor", "people", "person", "sources", "source", "quotes", "quote",
-         "proposals", "timeline", "about", "data", "search", "404"]
+         "proposals", "timeline", "about", "corrections", "data", "search", "404"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
