@@ -49,9 +49,11 @@ def test_a_long_build_on_a_terminal_shows_stage_and_pages_written_on_one_line(co
     updates = shown.split("\r\x1b[K")
     assert "\n" not in shown  # one line, drawn again in place
     pages = [update for update in updates if " pages written" in update]
-    assert pages and pages[-1].startswith("rendering: ") and pages[-1].endswith(" pages written")
-    done, total = pages[-1].removeprefix("rendering: ").removesuffix(" pages written").split(" of ")
-    assert done == total and int(total.replace(",", "")) > 1500
+    assert pages and all(update.startswith("rendering: ") for update in pages)
+    counts = [[int(number.replace(",", "")) for number in update.removeprefix("rendering: ")
+               .removesuffix(" pages written").split(" of ")] for update in pages]
+    assert len({total for _, total in counts}) == 1 and counts[0][1] > 1500  # of every page the build writes
+    assert [done for done, _ in counts] == sorted({done for done, _ in counts}) and counts[-1][0] > 0
     assert updates[-1] == ""  # cleared at the end, before the summary
     assert stdout.splitlines()[-1].endswith(" s") and " pages, " in stdout
 

@@ -283,7 +283,7 @@ def test_a_checkout_that_rewrites_many_files_at_once_ends_in_the_site_it_checked
     generation = server.status()["generation"]
     quotes = folder / "content" / "quotes"
     (quotes / "lee.yml").rename(folder / "lee.yml.saved")  # gone, then back below: its quotes are cited
-    (quotes / "later.yml").write_text("id: lee-later\nspeaker: ann-lee\nwordings:\n  - text: \"Checked out.\"\n"
+    (quotes / "lee-later.yml").write_text("id: lee-later\nspeaker: ann-lee\nwordings:\n  - text: \"Checked out.\"\n"
                                       "    cite: [gazette-dam]\n", encoding="utf-8")
     edit(folder / "content" / "site.yml", retitle("Checked out"))
     for path in sorted((folder / "content").rglob("*.yml")):
