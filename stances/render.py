@@ -16,6 +16,7 @@ from .cache import Cache, Fragments, PageMemo, fingerprint, reading
 from .environment import Environment
 from .cite import PLACEHOLDER
 from .link import Site
+from .files import layers
 from .load import shown_path
 from .pages import Page, is_placeholder, side_of, url_of
 from .problems import Problem, error
@@ -61,7 +62,7 @@ def place_links(html: str, page: Page) -> str:
 def environment(templates: Path) -> jinja2.Environment:
     """Strict Jinja: undefined names fail, everything is escaped unless marked safe."""
     env = Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader(layers(templates)),  # the site's own first, then the defaults
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -371,7 +372,7 @@ def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
     """Find the template file and line an error was raised in."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return shown_path(Path(exc.filename)), exc.lineno or 1
-    place = (shown_path(templates), 1)
+    place = (shown_path(layers(templates)[0]), 1)
     for frame, line in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
         if name.endswith(".html") and Path(name).is_file():
@@ -381,7 +382,7 @@ def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
 
 def template_problem(exc: BaseException, templates: Path) -> Problem:
     if isinstance(exc, jinja2.TemplateNotFound):
-        return error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")
+        return error(shown_path(layers(templates)[0] / exc.name), 1, 1, f"template {exc.name} not found")
     path, line = template_place(exc, templates)
     return error(path, line, 1, f"template: {getattr(exc, 'message', None) or exc}")
 
