@@ -196,7 +196,8 @@ jobs:
         run: .venv/bin/stances check --strict --annotations
       - name: Build
         if: ${{{{ !cancelled() }}}}
-        run: .venv/bin/stances build --strict
+        # For the address Pages would serve it at: a strict build refuses a placeholder base_url (example.org).
+        run: .venv/bin/stances build --strict --base-url "https://${{{{ github.repository_owner }}}}.github.io/${{{{ github.event.repository.name }}}}/"
 """
 
 PAGES = f"""\

@@ -71,7 +71,7 @@ def test_init_from_an_installed_stances_builds_checks_and_publishes(installed, t
     checked = run(installed / "stances", "check", "--strict", cwd=site)
     assert checked.stdout == checked.stdout.splitlines()[0] + "\n" and checked.stdout.startswith("checked, 12 records")
     assert checked.stderr == ""
-    built = run(installed / "stances", "build", "--strict", cwd=site)
+    built = run(installed / "stances", "build", "--strict", "--base-url", "https://bridge.test/", cwd=site)
     assert re.fullmatch(r"\d+ pages, 12 records, 0 warnings, [\d.]+ s\n", built.stdout), built.stdout
     assert "A town cut in two by a river needs a bridge" in (site / "site" / "index.html").read_text() or \
         "A town cut in two by a river needs a bridge" in (

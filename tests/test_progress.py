@@ -23,6 +23,10 @@ def corpus(tmp_path_factory):
     return folder
 
 
+# Not the corpus's placeholder (example.org), which a build warns about on stderr.
+REAL_BASE = ("--base-url", "https://stances.test/stances/")
+
+
 def on_a_terminal(*args: str, cwd) -> tuple[int, str, str]:
     """Run build.py with stderr on a pseudo-terminal, as in a contributor's shell; (status, terminal, stdout)."""
     terminal, other_end = pty.openpty()
@@ -44,7 +48,7 @@ def on_a_terminal(*args: str, cwd) -> tuple[int, str, str]:
 
 
 def test_a_long_build_on_a_terminal_shows_stage_and_pages_written_on_one_line(corpus):
-    status, shown, stdout = on_a_terminal("--out", "site", "--no-search", "--force", cwd=corpus)
+    status, shown, stdout = on_a_terminal("--out", "site", "--no-search", "--force", *REAL_BASE, cwd=corpus)
     assert status == 0
     updates = shown.split("\r\x1b[K")
     assert "\n" not in shown  # one line, drawn again in place
@@ -59,7 +63,7 @@ def test_a_long_build_on_a_terminal_shows_stage_and_pages_written_on_one_line(co
 
 
 def test_no_progress_with_quiet_or_without_a_terminal(corpus):
-    status, shown, _ = on_a_terminal("--out", "site", "--no-search", "--force", "--quiet", cwd=corpus)
+    status, shown, _ = on_a_terminal("--out", "site", "--no-search", "--force", "--quiet", *REAL_BASE, cwd=corpus)
     assert status == 0 and shown == ""
-    result = run_build("--out", "site", "--no-search", "--force", cwd=corpus)  # stderr is a pipe
+    result = run_build("--out", "site", "--no-search", "--force", *REAL_BASE, cwd=corpus)  # stderr is a pipe
     assert result.returncode == 0 and result.stderr == ""
