@@ -253,3 +253,22 @@ def test_the_topics_index_gives_each_topics_summary(open_page):
         assert item.locator("a").first.is_visible()
         assert len(item.locator(".summary").inner_text()) > 60
         assert item.locator('a[role="doc-noteref"]').count() >= 1
+
+
+def test_the_home_page_with_its_css_and_javascript_weighs_under_100_kb(open_page):
+    page = open_page()
+    sizes: dict = {}
+    page.page.on("response", lambda response: sizes.__setitem__(response.url, len(response.body())))
+    page.open("")
+    page.page.wait_for_load_state("networkidle")
+    counted = {url: size for url, size in sizes.items() if url.endswith(("/", ".css", ".js"))}
+    assert any(url.endswith(".css") for url in counted) and any(url.endswith(".js") for url in counted)
+    assert sum(counted.values()) < 100_000, counted
+
+
+def test_the_timeline_names_the_sides_taking_part_in_their_colours(open_page):
+    page = open_page()
+    page.open("timeline/")
+    tags = page.page.locator(".events h3 .side-tag")
+    assert tags.count() > 5
+    assert set(tags.all_inner_texts()) <= {"Russia", "US", "NATO"}
