@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .files import stat_key
-from .problems import Problem, did_you_mean, error
+from .problems import Problem, did_you_mean, error, warning
 from .schema import KINDS
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -49,6 +49,7 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
     problems: list[Problem] = []
     found: list[tuple[str, str, tuple]] = []
     folders: list[str] = []
+    ignored: list[str] = []
     if not content.is_dir():
         return [], [error(shown_path(content), 1, 1, "content folder not found; pass --content DIR")]
     for entry in sorted(os.scandir(content.absolute()), key=lambda e: e.name):
@@ -57,6 +58,8 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
         is_file = entry.is_file()
         stem, suffix = os.path.splitext(entry.name) if is_file else (entry.name, "")
         if is_file and suffix not in YAML_SUFFIXES:
+            if looks_like_yaml(entry.name):
+                ignored.append(entry.path)
             continue
         if stem not in KINDS:
             problems.append(error(
@@ -69,28 +72,38 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
                 problems.append(error(shown_path(Path(entry.path)), 1, 1, f"'{stem}' is one file: write {stem}.yml"))
                 continue
             files: list = []
-            walk_yaml(entry.path, (), files)
+            walk_yaml(entry.path, (), files, ignored)
             files.sort(key=lambda item: item[0])
             found += [(stem, path, key) for _, path, key in files]
             folders.append(entry.path)
         else:
             found.append((stem, entry.path, stat_key(entry.stat())))
-    if not any(kind == "site" for kind, _, _ in found) and not problems:
+    problems += [warning(shown_path(Path(path)), 1, 1, "ignored: only files whose names end in .yml or .yaml "
+                                                       "are read") for path in sorted(ignored)]
+    if not any(kind == "site" for kind, _, _ in found) and not any(problem.is_error for problem in problems):
         problems.append(error(shown_path(content / "site.yml"), 1, 1,
                               "missing site.yml: it names the site, its sides and its intro"))
     return found, problems
 
 
-def walk_yaml(folder: str, parts: tuple, found: list) -> None:
-    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped."""
+def looks_like_yaml(name: str) -> bool:
+    """A name meant, perhaps, for a content file, that the loader passes over: x.yaml.txt, x.YML, x.yml~."""
+    return ".yml" in name.lower() or ".yaml" in name.lower()
+
+
+def walk_yaml(folder: str, parts: tuple, found: list, ignored: list | None = None) -> None:
+    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped;
+    and in `ignored`, the paths of files whose names look meant to be YAML but do not end so."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
-                walk_yaml(entry.path, parts + (entry.name,), found)
+                walk_yaml(entry.path, parts + (entry.name,), found, ignored)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
                 found.append((parts + (entry.name,), entry.path, stat_key(entry.stat())))
+            elif ignored is not None and looks_like_yaml(entry.name):
+                ignored.append(entry.path)
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:

@@ -45,8 +45,14 @@ def closest(quote: str, text: str) -> str:
     matcher = difflib.SequenceMatcher(None, text, needle, autojunk=False)
     match = matcher.find_longest_match(0, len(text), 0, len(needle))
     start = max(0, match.a - match.b)
-    passage = text[start: start + len(needle) + 10]
-    return passage if len(passage) < 160 else passage[:157] + "…"
+    end = start + len(needle) + 10
+    # Whole words: back to the start of the first, on to the end of the last.
+    while 0 < start and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    passage = text[start:end].strip()
+    return passage if len(passage) < 160 else passage[:157].rsplit(" ", 1)[0] + " …"
 
 
 def matches(quote: str, text: str) -> bool:
