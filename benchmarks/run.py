@@ -193,7 +193,7 @@ def corpus(quotes: int, seed: int, work: Path, per_page: int | None = None) -> P
 
 NOTEREF = re.compile(r'role="doc-noteref"')
 NOTE = re.compile(r'<li id="fn-\d+"')
-CARD = re.compile(r'<figure class="quote"')
+CARD = re.compile(r'<figure class="quote[ "]')
 TITLES = re.compile(r"<title>(.*?)</title>|<h1>(.*?)</h1>", re.S)
 
 

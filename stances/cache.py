@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import Notes
-from .files import files_under
+from .files import files_under, layers
 
 # The records a page's template reads while it renders, collected by Record lookups.
 reading: ContextVar[set | None] = ContextVar("reading", default=None)
@@ -97,7 +97,8 @@ class Cache:
 
 def inputs_key(*folders: Path) -> tuple:
     """Every file in the folders with its time, size and inode: what tells templates or assets changed."""
-    return tuple((folder.as_posix(), tuple(files_under(folder))) for folder in folders if folder.is_dir())
+    return tuple((folder.as_posix(), tuple(files_under(folder)))
+                 for given in folders for folder in layers(given) if folder.is_dir())
 
 
 def current_records(records: dict) -> dict:

@@ -88,6 +88,8 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         state.pending = state.pending.rstrip(" ")  # "claim [@a]" marks the claim, as Pandoc does
+        if not state.pending and state.tokens and state.tokens[-1].type == "softbreak":
+            state.tokens.pop()  # so does "claim\n[@a]": a line break before the mark would show as a space
         token = state.push("citation", "", 0)
         token.meta = {"citations": citations}
     state.pos = end + 1

@@ -1,4 +1,4 @@
-"""The command line: `python build.py [build|check|serve|new] [options]`."""
+"""The command line: `stances [build|check|serve|new|init] [options]` (or `python build.py …` in a checkout)."""
 
 from __future__ import annotations
 
@@ -11,31 +11,49 @@ import sys
 import time
 from pathlib import Path
 
+from . import __version__
 from .problems import Problem, escaped
 
-HERE = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
 log = logging.getLogger("stances")
 
 
-def add_build_options(parser: argparse.ArgumentParser) -> None:
+def default_folder(name: str) -> Path:
+    """The default templates or assets: shipped inside the package, or beside it in a checkout."""
+    packaged = PACKAGE / name
+    return packaged if packaged.is_dir() else PACKAGE.parent / name
+
+
+def add_build_options(parser: argparse.ArgumentParser, building: bool = True) -> None:
     parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
-    parser.add_argument("--templates", type=Path, default=HERE / "templates", help="templates folder")
-    parser.add_argument("--assets", type=Path, default=HERE / "assets", help="assets folder")
+    parser.add_argument("--templates", type=Path,
+                        help="the site's own templates, each used instead of the default of the same name "
+                             "(default: templates, when there is one)")
+    parser.add_argument("--assets", type=Path,
+                        help="the site's own assets, each used instead of the default of the same name "
+                             "(default: assets, when there is one)")
     parser.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: site)")
     parser.add_argument("--base-url", help="the published address, overriding site.yml's base_url")
     parser.add_argument("--archive", type=Path,
-                        help="folder of archived source texts: check every quote and locator against them")
+                        help="folder of archived source texts: check every quote and locator against them "
+                             "(default: the folder site.yml's archive names, when it is there)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    parser.add_argument("--timings", action="store_true", help="print how long each stage took")
-    parser.add_argument("--no-search", dest="search", action="store_false",
-                        help="skip the search index (a quicker build; the search page then finds nothing)")
-    parser.add_argument("--workers", type=int, help="processes that read files and render (default: one per core)")
+    if building:  # `serve` builds its own way: these would be ignored there
+        parser.add_argument("--timings", action="store_true", help="print how long each stage took")
+        parser.add_argument("--no-search", dest="search", action="store_false",
+                            help="skip the search index (a quicker build; the search page then finds nothing)")
+        parser.add_argument("--workers", type=int,
+                            help="processes that read files and render (default: one per core)")
 
 
 def parser() -> argparse.ArgumentParser:
+    from .schema import KINDS
+
     main_parser = argparse.ArgumentParser(
-        prog="build.py", description="Build a footnoted explainer site from YAML records.")
+        prog=Path(sys.argv[0]).name if sys.argv[0].endswith("build.py") else "stances",
+        description="Build a footnoted explainer site from YAML records.")
+    main_parser.add_argument("--version", action="version", version=f"stances {__version__}")
     commands = main_parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="validate and build the site (the default)")
     add_build_options(build)
@@ -46,14 +64,22 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--annotations", action="store_true",
                        help="also print problems as GitHub Actions annotations (on by default under Actions)")
     serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
-    add_build_options(serve)
+    add_build_options(serve, building=False)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open a browser")
-    new = commands.add_parser("new", help="write a new record file from a commented template")
-    new.add_argument("kind", help="kind of record, e.g. quotes")
-    new.add_argument("id", help="the new record's id, a lowercase slug")
+    kinds = [kind.name for kind in KINDS.values() if not kind.single]
+    new = commands.add_parser("new", help="write a new record file from a commented template",
+                              description="Write content/KIND/ID.yml: every field of the kind, each with its "
+                                          "description as a comment.")
+    new.add_argument("kind", metavar="KIND", help="kind of record: " + ", ".join(kinds))
+    new.add_argument("id", metavar="ID", help="the new record's id, a lowercase slug")
     new.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+    init = commands.add_parser("init", help="start a new explainer in a new folder",
+                               description="Write a new explainer that builds, checks and publishes as it "
+                                           "stands: site.yml and one commented example of each kind, the "
+                                           "GitHub workflows, editor settings, a pre-commit config and a README.")
+    init.add_argument("folder", metavar="DIR", type=Path, help="the folder to make (it must be new or empty)")
     return main_parser
 
 
@@ -82,7 +108,7 @@ def annotation(problem: Problem, level: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "build")
     options = parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING if getattr(options, "quiet", False)
@@ -103,12 +129,31 @@ def dispatch(options) -> int:
     if options.command == "new":
         from .new import new_record
         return new_record(options.content, options.kind, options.id)
+    if options.command == "init":
+        from .init import init
+        return init(options.folder)
+    for name in ("templates", "assets"):
+        given = getattr(options, name)
+        if given is not None and not given.is_dir():
+            print(f"{given}:1:1: error: {name} folder not found", file=sys.stderr)
+            return 1
+        setattr(options, name, layered(given, name))
     if options.archive is None:
         options.archive = configured_archive(options.content)
     if options.command == "serve":
         from .serve import serve
         return serve(options)
     return build_once(options)
+
+
+def layered(given: Path | None, name: str) -> tuple[Path, ...]:
+    """The site's own templates or assets (given, or ./templates, ./assets when there), over the defaults:
+    a file of the site's is used instead of the default of the same name, as Hugo's and Jekyll's themes do."""
+    default = default_folder(name)
+    own = given if given is not None else Path(name)
+    if own.is_dir() and own.resolve() != default.resolve():
+        return own, default
+    return (default,)
 
 
 def print_peaks(search_memory: int | None) -> None:
@@ -169,14 +214,20 @@ def build_once(options) -> int:
         uptodate.forget(options.out)
 
     from .pipeline import run
+    from .progress import progress
 
     # A build makes a few hundred thousand objects that live until it ends, and little cyclic
     # garbage: collecting as often as Python does by default walks that growing heap again and
     # again (at 10,000 quotes, a third of the time spent reading and linking).
     gc.set_threshold(100_000, 50, 100)
-    result = run(options.content, options.templates, options.assets, options.out if write else None,
-                 base_url=options.base_url, archive=options.archive, strict=options.strict,
-                 search=getattr(options, "search", True), workers=getattr(options, "workers", None))
+    shown = progress(options.quiet)  # on a terminal: the stage, and pages written of the total
+    try:
+        result = run(options.content, options.templates, options.assets, options.out if write else None,
+                     base_url=options.base_url, archive=options.archive, strict=options.strict,
+                     search=getattr(options, "search", True), workers=getattr(options, "workers", None),
+                     progress=shown)
+    finally:
+        shown.done()
     if getattr(options, "timings", False):
         for stage, spent in result.timings.items():
             print(f"{stage:>24}: {spent:7.2f} s", file=sys.stderr)

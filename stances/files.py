@@ -10,6 +10,11 @@ import os
 from pathlib import Path
 
 
+def layers(folders) -> tuple[Path, ...]:
+    """A folder, or folders laid over one another (a file in the first that holds its name wins), as a tuple."""
+    return tuple(folders) if isinstance(folders, (tuple, list)) else (folders,)
+
+
 def stat_key(status: os.stat_result) -> tuple:
     """What tells a file changed: its time, size and inode."""
     return status.st_mtime_ns, status.st_size, status.st_ino

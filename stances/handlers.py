@@ -62,8 +62,9 @@ def content_type(path: Path) -> str:
     return guessed
 
 
-def decorate(page: bytes, generation: int, problems: list[str]) -> bytes:
-    """Add the livereload script to an HTML page, and the problems of a failed build in an overlay."""
+def decorate(page: bytes, generation: int, problems: list[str], last_good: bool = True) -> bytes:
+    """Add the livereload script to an HTML page, and the problems of a failed build in an overlay
+    (`last_good`: the page is of the last good site, not the placeholder shown while there is none)."""
     try:
         text = page.decode("utf-8")
     except UnicodeDecodeError:
@@ -71,7 +72,7 @@ def decorate(page: bytes, generation: int, problems: list[str]) -> bytes:
     head = SCRIPT.format(generation=generation)
     if problems:
         head = OVERLAY_STYLE + head
-        text = insert_after_body(text, overlay(problems))
+        text = insert_after_body(text, overlay(problems, last_good))
     at = text.lower().find("</head>")
     text = text[:at] + head + text[at:] if at >= 0 else head + text
     return text.encode("utf-8")
@@ -153,14 +154,15 @@ def reload_browsers(path: str) -> None:
     LiveReloadHandler.reload_waiters(path)
 
 
-def overlay(problems: list[str]) -> str:
+def overlay(problems: list[str], last_good: bool = True) -> str:
     items = "".join(
         f'<li class="{"warning" if ": warning: " in problem else "error"}">{html.escape(problem)}</li>'
         for problem in problems)
     return ('<details id="stances-problems" role="alert" open>'
             f"<summary>The last build failed: {len(problems)} problem(s)</summary>"
-            "<p>You are looking at the last good site. Fix these and save: the page reloads by itself, "
-            "and this notice goes once a build succeeds.</p>"
+            + ("<p>You are looking at the last good site. " if last_good else
+               "<p>There is no good build to show yet. ")
+            + "Fix these and save: the page reloads by itself, and this notice goes once a build succeeds.</p>"
             f"<ol>{items}</ol></details>")
 
 
@@ -290,7 +292,8 @@ class SiteHandler(SameServer, web.RequestHandler):
         else:
             data, kind = path.read_bytes(), content_type(path)
         if kind.startswith("text/html"):
-            data = decorate(data, self.preview.generation, [] if self.preview.ok else self.preview.problems)
+            data = decorate(data, self.preview.generation, [] if self.preview.ok else self.preview.problems,
+                            last_good=path is not None)
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.finish(data)

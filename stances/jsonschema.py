@@ -14,10 +14,19 @@ import sys
 from pathlib import Path
 
 from . import schema
+from .problems import a
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FOLDER = Path(__file__).resolve().parent.parent / "schema"
 URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
+# What the build takes as text: no control character but tab and line ends (validate.CONTROL), and not
+# blank. An editor may read a bare 1e3, 0o17 or .inf as a number; the build takes it as the text written.
+CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+TEXT = {"type": ["string", "number"], "pattern": f"^[^{CONTROL}]*[^{CONTROL}\\s][^{CONTROL}]*$"}
+# A date the calendar has: months 01-12, days as many as the month holds, 29 February in leap years.
+DAY = r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
+LEAP = r"(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
+CALENDAR = rf"^(?!0000)(?:\d{{4}}(?:-(?:0[1-9]|1[0-2]))?|\d{{4}}-{DAY}|{LEAP})$"
 
 
 def file_name(kind: schema.Kind) -> str:
@@ -58,14 +67,11 @@ class Generator:
                 return {"type": "string", "enum": list(kind.choices)}
             if kind.pattern:
                 return {"type": "string", "pattern": anchored(kind.pattern)}
-            return {"type": "string", "minLength": 1}
+            return dict(TEXT)
         if isinstance(kind, schema.Markdown):
-            return {"type": "string", "minLength": 1}
+            return dict(TEXT)
         if isinstance(kind, schema.Date):
-            return self.shared("date", lambda: {
-                "description": "A date written YYYY-MM-DD, YYYY-MM or YYYY; or a mapping {date, approximate, note}.",
-                "anyOf": [self.type(schema.DATE_FIELDS[0].type), self.struct(schema.DATE_FIELDS)],
-            })
+            return self.shared("date", self.date)
         if isinstance(kind, schema.Url):
             return {"type": "string", "format": "uri", "pattern": URL_PATTERN}
         if isinstance(kind, schema.Bool):
@@ -75,7 +81,7 @@ class Generator:
         if isinstance(kind, schema.Ref):
             target = schema.KINDS[kind.kind]
             return {"type": "string", "pattern": schema.SLUG,
-                    "description": f"The id of a {target.singular} (content/{target.name}/)."}
+                    "description": f"The id of {a(target.singular)} (content/{target.name}/)."}
         if isinstance(kind, schema.ListOf):
             result = {"type": "array", "items": self.type(kind.item)}
             if kind.min_items:
@@ -87,12 +93,19 @@ class Generator:
             return self.struct_or_shorthand(kind)
         raise TypeError(f"unknown field type {kind!r}")
 
+    def date(self) -> dict:
+        written = {"type": "string", "pattern": CALENDAR}
+        mapping = self.struct(schema.DATE_FIELDS)
+        mapping["properties"]["date"] = {**mapping["properties"]["date"], **written}
+        return {"description": "A date written YYYY-MM-DD, YYYY-MM or YYYY; or a mapping {date, approximate, note}.",
+                **either(mapping, written)}
+
     def struct_or_shorthand(self, kind: schema.Struct) -> dict:
         mapping = self.struct(kind.fields)
         if not kind.shorthand:
             return mapping
         short = next(declared for declared in kind.fields if declared.name == kind.shorthand)
-        return {"anyOf": [self.field(short), mapping]}
+        return either(mapping, self.field(short))
 
     def shared(self, name: str, make) -> dict:
         """A definition used in many places, written once under $defs."""
@@ -100,6 +113,12 @@ class Generator:
             self.defs[name] = {}  # claimed first, so a definition may refer to itself
             self.defs[name] = make()
         return {"$ref": f"#/$defs/{name}"}
+
+
+def either(mapping: dict, other: dict) -> dict:
+    """A mapping, or else another form; chosen by the value's type (not anyOf), so that a validator's
+    "best match" is the error of the form written, not of the form that was not."""
+    return {"if": {"type": "object"}, "then": mapping, "else": other}
 
 
 def generate(kind: schema.Kind) -> dict:
@@ -118,7 +137,7 @@ def generate(kind: schema.Kind) -> dict:
     else:
         generator.defs[kind.singular] = {"description": kind.doc, **record}
         reference = {"$ref": f"#/$defs/{kind.singular}"}
-        document["anyOf"] = [reference, {"type": "array", "minItems": 1, "items": reference}]
+        document.update({"if": {"type": "array"}, "then": {"minItems": 1, "items": reference}, "else": reference})
     if generator.defs:
         document["$defs"] = generator.defs
     return document
@@ -172,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stances.jsonschema",
                                      description="Write the JSON Schemas editors use, from stances/schema.py.")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a schema file is stale")
-    parser.add_argument("--out", type=Path, default=FOLDER, help=f"folder (default: {FOLDER})")
+    parser.add_argument("--out", type=Path, default=Path("schema"), help="folder (default: schema)")
     options = parser.parse_args(argv)
     if options.check:
         stale = differences(options.out)

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .files import stat_key
-from .problems import Problem, did_you_mean, error
+from .problems import Problem, did_you_mean, error, warning
 from .schema import KINDS
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -49,6 +49,7 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
     problems: list[Problem] = []
     found: list[tuple[str, str, tuple]] = []
     folders: list[str] = []
+    ignored: list[str] = []
     if not content.is_dir():
         return [], [error(shown_path(content), 1, 1, "content folder not found; pass --content DIR")]
     try:
@@ -71,6 +72,8 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
             continue
         stem, suffix = os.path.splitext(entry.name) if is_file else (entry.name, "")
         if is_file and suffix not in YAML_SUFFIXES:
+            if looks_like_yaml(entry.name):
+                ignored.append(entry.path)
             continue
         if stem not in KINDS:
             problems.append(error(
@@ -83,7 +86,7 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
                 problems.append(error(shown_path(Path(entry.path)), 1, 1, f"'{stem}' is one file: write {stem}.yml"))
                 continue
             files: list = []
-            walk_yaml(entry.path, (), files, problems, seen)
+            walk_yaml(entry.path, (), files, problems, seen, ignored)
             files.sort(key=lambda item: item[0])
             found += [(stem, path, key) for _, path, key in files]
             folders.append(entry.path)
@@ -92,7 +95,9 @@ def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
                 found.append((stem, entry.path, stat_key(entry.stat())))
             except OSError as exc:
                 problems.append(unreadable(shown_path(Path(entry.path)), exc))
-    if not any(kind == "site" for kind, _, _ in found) and not problems:
+    problems += [warning(shown_path(Path(path)), 1, 1, "ignored: only files whose names end in .yml or .yaml "
+                                                       "are read") for path in sorted(ignored)]
+    if not any(kind == "site" for kind, _, _ in found) and not any(problem.is_error for problem in problems):
         problems.append(error(shown_path(content / "site.yml"), 1, 1,
                               "missing site.yml: it names the site, its sides and its intro"))
     return found, problems
@@ -106,8 +111,14 @@ def unreadable(shown: str, exc: OSError, what: str = "file") -> Problem:
     return error(shown, 1, 1, f"cannot read this {what}: {exc.strerror or exc}")
 
 
-def walk_yaml(folder: str, parts: tuple, found: list, problems: list, seen: set) -> None:
-    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped.
+def looks_like_yaml(name: str) -> bool:
+    """A name meant, perhaps, for a content file, that the loader passes over: x.yaml.txt, x.YML, x.yml~."""
+    return ".yml" in name.lower() or ".yaml" in name.lower()
+
+
+def walk_yaml(folder: str, parts: tuple, found: list, problems: list, seen: set, ignored: list | None = None) -> None:
+    """Collect (path parts, path, stat key) of the YAML files under a folder, hidden names skipped;
+    and in `ignored`, the paths of files whose names look meant to be YAML but do not end so.
 
     Each folder is read once (`seen` holds their device and inode), so a link back up the tree ends
     there; what cannot be read is a problem."""
@@ -126,12 +137,14 @@ def walk_yaml(folder: str, parts: tuple, found: list, problems: list, seen: set)
             continue
         try:
             if entry.is_dir():
-                walk_yaml(entry.path, parts + (entry.name,), found, problems, seen)
+                walk_yaml(entry.path, parts + (entry.name,), found, problems, seen, ignored)
             elif entry.name.endswith(YAML_SUFFIXES):
                 if entry.is_file():
                     found.append((parts + (entry.name,), entry.path, stat_key(entry.stat())))
                 elif entry.is_symlink():
                     problems.append(error(shown_path(Path(entry.path)), 1, 1, BROKEN))
+            elif ignored is not None and looks_like_yaml(entry.name):
+                ignored.append(entry.path)
         except OSError as exc:  # a loop of links (ELOOP), or a file gone or locked meanwhile
             problems.append(unreadable(shown_path(Path(entry.path)), exc))
 

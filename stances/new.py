@@ -15,20 +15,14 @@ from pathlib import Path
 
 from . import schema
 from .load import load, shown_path
-from .problems import did_you_mean
+from .problems import a, command, did_you_mean
 from .validate import validate
-
-SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schema"
 
 HINTS = {
     schema.Date: "A date: YYYY-MM-DD, YYYY-MM or a year in quotes ('2022'); or, when not exact, "
                  "a mapping of date, approximate: true and note.",
     schema.Url: "An http:// or https:// address.",
 }
-
-
-def a(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def kind_named(name: str) -> schema.Kind | None:
@@ -102,14 +96,14 @@ def fields_lines(fields, indent: str, documented: bool) -> list[str]:
     return lines
 
 
-def template(kind: schema.Kind, record_id: str, schema_path: str) -> str:
-    """The text of a new record file."""
-    lines = [
-        f"# yaml-language-server: $schema={schema_path}",
+def template(kind: schema.Kind, record_id: str, schema_path: str | None, guide: bool = True) -> str:
+    """The text of a new record file (`guide`: the site has a CONTRIBUTING.md to point to)."""
+    lines = [f"# yaml-language-server: $schema={schema_path}"] if schema_path else []
+    lines += [
         f"# {a(kind.singular).capitalize()}: {kind.doc[0].lower()}{kind.doc[1:]}" if kind.doc
         else f"# {a(kind.singular).capitalize()}.",
         "# Fill in every blank, delete the optional lines you do not use, then run",
-        "# `python build.py check`. CONTRIBUTING.md explains each kind with an example.",
+        f"# `{command()} check`." + (" CONTRIBUTING.md explains each kind with an example." if guide else ""),
         "",
     ]
     for declared in kind.fields:
@@ -121,9 +115,12 @@ def template(kind: schema.Kind, record_id: str, schema_path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def schema_reference(target: Path, kind: schema.Kind) -> str:
-    """The $schema path from the new file's folder, relative as in the other content files."""
-    schema_file = SCHEMA_FOLDER / f"{kind.name}.schema.json"
+def schema_reference(target: Path, kind: schema.Kind, content: Path) -> str | None:
+    """The $schema path from the new file's folder to the site's own schema/ beside content/, relative
+    as in the other content files; None when the site has none (never a path into the installed package)."""
+    schema_file = content.absolute().parent / "schema" / f"{kind.name}.schema.json"
+    if not schema_file.is_file():
+        return None
     try:
         return Path(os.path.relpath(schema_file, target.parent.absolute())).as_posix()
     except ValueError:  # another drive on Windows
@@ -162,8 +159,12 @@ def new_record(content: Path, kind_name: str, record_id: str) -> int:
     folder.mkdir(exist_ok=True)
     try:
         with open(target, "x", encoding="utf-8", newline="\n") as file:
-            file.write(template(kind, record_id, schema_reference(target, kind)))
+            reference = schema_reference(target, kind, content)
+            file.write(template(kind, record_id, reference, (content.absolute().parent / "CONTRIBUTING.md").is_file()))
     except FileExistsError:
         return fail(f"{shown_path(target)} already exists; choose another id or edit that file")
-    print(f"wrote {shown_path(target)}: fill in the blanks, then run `python build.py check`")
+    print(f"wrote {shown_path(target)}: fill in the blanks, then run `{command()} check`")
+    if reference is None:
+        print(f"(it names no editor schema: there is no schema/{kind.name}.schema.json beside "
+              f"{shown_path(content)}; `python -m stances.jsonschema --out schema` writes them)")
     return 0

@@ -14,7 +14,7 @@ from typing import TypedDict
 from urllib.parse import urlsplit
 
 from .link import Site
-from .problems import Problem, error
+from .problems import Problem, error, warning
 from .validate import Record
 
 
@@ -126,7 +126,7 @@ class ListingContext(TypedDict):
 
 class IndexContext(TypedDict):
     matrix: list  # [(topic, [[position, ...] per side])]
-    events: list  # a few events, by date
+    events: list  # the events its timeline shows (site.yml's at_a_glance.events, or the last six), by date
 
 
 class TopicContext(TypedDict):
@@ -135,6 +135,12 @@ class TopicContext(TypedDict):
     quotes: list
     proposals: list
     events: list
+
+
+class ProposalsContext(TypedDict):
+    proposals: list  # every proposal, by date
+    columns: list  # the actors answering: the sides, then any other that proposes or answers
+    groups: list  # [(proposer, [(proposal, [[response, ...] per column]) by date])], the sides' proposals first
 
 
 class RecordContext(TypedDict):
@@ -230,6 +236,25 @@ def normal_base(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")  # RFC 2606's, for documentation only
+
+
+def is_placeholder(base_url: str) -> bool:
+    """True for a base URL on a documentation-only host, which no published site can have."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    return any(host == name or host.endswith("." + name) for name in PLACEHOLDER_HOSTS)
+
+
+def placeholder_base(site: Site, base_url: str | None = None) -> list[Problem]:
+    """Warn that a site is being built for a placeholder address (its canonical links, feed and sitemap)."""
+    base = normal_base(base_url or site.settings["base_url"])
+    if not is_placeholder(base):
+        return []
+    return [warning(*site.settings.where("base_url"),
+                    f"base_url {base} is a placeholder: the canonical links, the feed, the sitemap and "
+                    "citations would give addresses that are not the site's; set base_url, or build with --base-url")]
+
+
 def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Problem]]:
     """List every page of the site; report two pages that would write the same file."""
     base = normal_base(base_url or site.settings["base_url"])
@@ -242,7 +267,7 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
         Page("people/", "people", "People", {"people": sorted(site.all("people"), key=lambda p: p["name"])}),
         Page("sources/", "sources", "Sources", {"sources": by_date(site.all("sources"), "published")}),
         Page("quotes/", "quotes", "Quotes", {"quotes": lookup.quotes}),
-        Page("proposals/", "proposals", "Proposals", {"proposals": by_date(site.all("proposals"))}),
+        Page("proposals/", "proposals", "Proposals", proposals_context(site)),
         Page("timeline/", "timeline", "Timeline", timeline_context(lookup)),
         Page("about/", "about", "About this site", {"sources": by_date(site.all("sources"), "published"),
                                                     "quote_counts": quote_counts(site)}),
@@ -386,7 +411,9 @@ def index_context(site: Site, lookup: Lookup) -> IndexContext:
     sides = site.settings["sides"]
     matrix = [(topic, [[p for p in lookup("positions-on-topic", topic.id) if p["actor"] == side] for side in sides])
               for topic in site.all("topics")]
-    return {"matrix": matrix, "events": lookup.events}
+    chosen = set(site.settings.get("at_a_glance", {}).get("events", ()))
+    events = [event for event in lookup.events if event.id in chosen] if chosen else lookup.events[-6:]
+    return {"matrix": matrix, "events": events}
 
 
 def topic_context(site: Site, topic: Record, lookup: Lookup) -> TopicContext:
@@ -404,6 +431,23 @@ def topic_context(site: Site, topic: Record, lookup: Lookup) -> TopicContext:
         "proposals": lookup("proposals-on-topic", topic.id),
         "events": lookup("events-on-topic", topic.id),
     }
+
+
+def proposals_context(site: Site) -> ProposalsContext:
+    """The proposals as tables, one per proposer: each proposal against each side's answers."""
+    proposals = by_date(site.all("proposals"))
+    sides = list(site.settings["sides"])
+    taking_part = {proposal["by"] for proposal in proposals} | {
+        response["by"] for proposal in proposals for response in proposal.get("responses", [])}
+    columns = sides + [actor for actor in site.records["actors"] if actor in taking_part and actor not in sides]
+    groups = []
+    for proposer in columns:
+        rows = [(proposal, [[response for response in proposal.get("responses", []) if response["by"] == actor]
+                            for actor in columns])
+                for proposal in proposals if proposal["by"] == proposer]
+        if rows:
+            groups.append((site.get("actors", proposer), rows))
+    return {"proposals": proposals, "columns": [site.get("actors", actor) for actor in columns], "groups": groups}
 
 
 def gap_between(earlier, later) -> str | None:

@@ -16,8 +16,9 @@ from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .shares import each
 from .schema import KINDS
 from . import search as searching
-from .pages import plan
+from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
+from .progress import Silent
 from .render import render
 from .validate import published_address, records_of
 from .verify import verify
@@ -256,7 +257,7 @@ def same_records(earlier: list, now: list) -> bool:
 def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         base_url: str | None = None, archive: Path | None = None, strict: bool = False,
         cache: Cache | None = None, search: bool = True, workers: int | None = None,
-        changed_paths: set | None = None, data_later: bool = False) -> Result:
+        changed_paths: set | None = None, data_later: bool = False, progress: Silent | None = None) -> Result:
     """Check the content and, when `out` is given and all is well, write the site there.
 
     With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
@@ -265,7 +266,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     (default: one per core). `changed_paths`, from a file watcher, spares a rebuild from looking
     at every content file: only those paths are looked at again. `data_later`: a rebuild in place
     leaves the open-data files to `write_later(cache)`, so the pages show first (`serve` writes
-    them right after); the next run writes them first if no one has.
+    them right after); the next run writes them first if no one has. `progress` is told each stage
+    and each page written (see progress.py).
     """
     remember = cache is not None
     cache = cache or Cache()
@@ -282,6 +284,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if out is not None:
         sweep(out)  # what builds that were killed left behind, before anything else
     clock = Clock(result.timings)
+    progress = progress or Silent()
+    progress.stage("reading content")
     result.problems += write_later(cache)
     records, problems, touched = read_records(content, cache, changed_paths, workers)
     problems = result.problems + problems
@@ -295,6 +299,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
                       timings=result.timings)
     cache.last = None
     result.records = len(records)
+    progress.stage("linking")
     site, found = link(records, cache, workers, in_place=not remember)
     clock("link")
     found, result.unchecked = unchecked(found, unreadable(cache))
@@ -303,6 +308,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if site is None:
         return result
     if archive is not None:  # reads only sources and the quotes' wordings: it runs whatever else failed
+        progress.stage("checking quotes against the archive")
         result.problems += verify(site, archive)
     if result.failed(strict):
         result.problems += plan_anyway(site, base_url)
@@ -322,9 +328,12 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         out = out.absolute()
         fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
     changed = None if out is None or fresh else changed_records(cache.records, now, relinked)
+    if out is not None:
+        result.problems += placeholder_base(site, base_url)
     pages = last_plan(cache, site, now, changed, base_url, relinked)
     same_plan = pages is not None
     if pages is None:
+        progress.stage("planning pages")
         fields: set = set()
         token = planning.set(fields if remember else None)  # which fields the plan read: for a next build
         try:
@@ -344,7 +353,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
         return result
     try:
         write_site(result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
-                   remember, search, workers, strict, clock, data_later and not fresh)
+                   remember, search, workers, strict, clock, data_later and not fresh, progress)
     finally:
         if same_plan and result.failed(strict):
             cache.out = None  # records were brought up to date in place: the next build starts afresh
@@ -360,7 +369,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
 
 
 def write_site(result: Result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
-               remember, search, workers, strict, clock, data_later=False) -> None:
+               remember, search, workers, strict, clock, data_later: bool, progress: Silent) -> None:
     """Render, export and write; on success, remember in the cache what was written.
 
     With `data_later`, the open data is left in the cache for `write_later`. With `search`, the search
@@ -391,8 +400,10 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
             if fresh and not data_later:  # and the open data is written here meanwhile
                 export_data()
 
-        memos, found, result.rendered = render(site, pages, templates, cache, changed, writer.page, remember=remember,
-                                               workers=workers, same_plan=same_plan, meanwhile=meanwhile)
+        progress.stage("rendering", total=len(pages))
+        memos, found, result.rendered = render(site, pages, templates, cache, changed, progress.counting(writer.page),
+                                               remember=remember, workers=workers, same_plan=same_plan,
+                                               meanwhile=meanwhile)
         clock("render and write pages" + (" and open data" if "data" in exported else ""))
         result.problems += found
         if data_later:
@@ -409,6 +420,7 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
         if result.failed(strict):
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
+        progress.stage("indexing for search and swapping the site in" if fresh and search else "writing")
         if fresh:
             result.problems += writer.finish(assets)
             result.changed = sorted(current)

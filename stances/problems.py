@@ -54,6 +54,18 @@ def warning(path: str, line: int, column: int, message: str) -> Problem:
     return Problem(path, line, column, message, "warning")
 
 
+def a(word: str) -> str:
+    """The word with its indefinite article: 'a quote', 'an actor'."""
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def command() -> str:
+    """How the user runs stances, for messages: through a checkout's build.py, or the installed command."""
+    import sys
+
+    return "python build.py" if sys.argv[0].endswith("build.py") else "stances"
+
+
 def did_you_mean(word: str, choices) -> str:
     """Return ' (did you mean 'x'?)' for the closest choice, or ''."""
     import difflib

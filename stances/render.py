@@ -16,8 +16,9 @@ from .cache import Cache, Fragments, PageMemo, fingerprint, reading
 from .environment import Environment
 from .cite import PLACEHOLDER
 from .link import Site
+from .files import layers
 from .load import shown_path
-from .pages import Page, url_of
+from .pages import Page, is_placeholder, side_of, url_of
 from .problems import Problem, error
 from .shares import shared
 
@@ -61,7 +62,7 @@ def place_links(html: str, page: Page) -> str:
 def environment(templates: Path) -> jinja2.Environment:
     """Strict Jinja: undefined names fail, everything is escaped unless marked safe."""
     env = Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.FileSystemLoader(layers(templates)),  # the site's own first, then the defaults
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -150,6 +151,30 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
     def quote_cards(quotes, show_speaker: bool = True) -> Markup:
         return Markup("".join([renderer.card(page, quote, show_speaker) for quote in quotes]))
 
+    sides = site.settings["sides"]
+
+    def position_quotes(position) -> dict:
+        """A position's quotes: a few words (shown inline), its own side's, and any other side's."""
+        quotes = [site.get("quotes", quote_id) for quote_id in position.get("quotes", [])]
+
+        def own(quote) -> bool:
+            side = side_of(site, site.get("people", quote["speaker"]))
+            return side is not None and side.id == position["actor"]
+
+        fragments = [quote for quote in quotes if is_fragment(quote)]
+        cards = [quote for quote in quotes if not is_fragment(quote)]
+        return {"fragments": fragments, "own": [q for q in cards if own(q)],
+                "borrowed": [q for q in cards if not own(q)], "any_own": any(own(q) for q in quotes)}
+
+    def side_class(actor_id: str | None) -> str:
+        """The class that gives a side its colour: side-1, side-2... in site.yml's order, else side-other."""
+        return f"side-{sides.index(actor_id) + 1}" if actor_id in sides else "side-other"
+
+    def side_tag(actor) -> Markup:
+        """A side's label in its colour: never the colour alone."""
+        name = actor.get("short_name") or actor["name"]
+        return Markup('<span class="side-tag {}">{}</span>').format(side_class(actor.id), name)
+
     return {
         "site": site,
         "settings": site.settings,
@@ -169,7 +194,33 @@ def helpers(site: Site, page: Page, renderer: "Renderer | None" = None, whole: b
         "linked_data": linked_data(site, page) if whole else None,
         "absolute": lambda target: page.base_url + target,
         "citation": lambda quote: citation_text(site, page, quote),
+        "placeholder_base": is_placeholder(page.base_url),
+        "position_quotes": position_quotes,
+        "lead": lead,
+        "side_classes": lambda: {actor.get("short_name") or actor["name"]: side_class(actor.id)
+                                 for actor in (site.get("actors", side) for side in sides)},
+        "side_class": side_class,
+        "side_tag": side_tag,
+        "side_of": lambda person: side_of(site, person),
+        "url_of": url_of,
     }
+
+
+def lead(html) -> tuple[Markup, Markup]:
+    """Rendered prose split after its first paragraph (the lead), and the rest ('' when there is none)."""
+    html = str(html)
+    end = html.find("</p>\n") + len("</p>\n")
+    if not html.startswith("<p>") or end < len("</p>\n") or not html[end:].strip():
+        return Markup(html), Markup("")
+    return Markup(html[:end]), Markup(html[end:])
+
+
+FRAGMENT_WORDS = 4  # a quote of this many words or fewer, in one wording, reads inline, not as a card
+
+
+def is_fragment(quote) -> bool:
+    """A quote of a few words (one wording): shown inline beside the statement that uses it."""
+    return len(quote["wordings"]) == 1 and len(quote["wordings"][0]["text"].split()) <= FRAGMENT_WORDS
 
 
 NUMBER = "\x04"  # stands for a note's number in a cached endnote (validation refuses it in content)
@@ -233,16 +284,22 @@ class Renderer:
         return self.fragment("blocks", (name, record.kind, record.id, links(page)), self.env.get_template(name),
                              page, lambda: {"record": record})
 
-    def endnote(self, page: Page, key: int, number: int, references: int) -> str:
-        source_id, locator = self.site.notes.keys[key]
+    def endnote(self, page: Page, note: "Note") -> str:
+        """One article's note: rendered once per article, passages and references, numbered on each page."""
+        number = str(note.number)
+
+        def refs(counts) -> list:
+            return [{"id": f"ref-{NUMBER}-{count}", "letter": letter(index)} for index, count in enumerate(counts)]
 
         def context() -> dict:
-            return {"note": {"number": NUMBER, "source": self.site.get("sources", source_id), "locator": locator,
-                             "refs": [f"ref-{NUMBER}-{count}" for count in range(1, references + 1)]}}
+            return {"note": {"number": NUMBER, "source": self.site.get("sources", note.source),
+                             "refs": refs(note.passages.get(None, ())),
+                             "passages": [{"id": f"passage-{NUMBER}-{index}", "locator": locator, "refs": refs(counts)}
+                                          for index, (locator, counts) in enumerate(note.located(), 1)]}}
 
-        html = self.fragment("notes", (source_id, locator, references, links(page)), self.note_template,
-                             page, context)
-        return Markup(str.replace(html, NUMBER, str(number)))
+        key = (note.source, tuple((locator, tuple(counts)) for locator, counts in note.passages.items()), links(page))
+        html = self.fragment("notes", key, self.note_template, page, context)
+        return Markup(str.replace(html, NUMBER, number))
 
     def page(self, page: Page) -> str:
         html = self.loaded[page.kind].render(**page.context, **helpers(self.site, page, self))
@@ -253,37 +310,72 @@ class Renderer:
         return place_links(self.number_notes(html, page), page)
 
     def number_notes(self, html: str, page: Page) -> str:
-        """Number note marks in reading order, one note per source and locator, and list the notes."""
-        numbers: dict[int, int] = {}
-        order: list[int] = []
-        references: list[int] = []
+        """Number note marks in reading order, one note per article, and list the notes.
+
+        A mark shows its article's number and leads to the passage it cites (or to the article's
+        note, when it cites no passage); the note lists each passage once, with a way back to every
+        place that cites it.
+        """
+        numbers: dict[str, Note] = {}
+        keys = self.site.notes.keys
 
         def mark(match) -> str:
-            key = int(match.group(1))
-            number = numbers.get(key)
-            if number is None:
-                number = numbers[key] = len(order) + 1
-                order.append(key)
-                references.append(0)
-            references[number - 1] += 1
-            return f'<a role="doc-noteref" href="#fn-{number}" id="ref-{number}-{references[number - 1]}">{number}</a>'
+            source, locator = keys[int(match.group(1))]
+            note = numbers.get(source)
+            if note is None:
+                note = numbers[source] = Note(len(numbers) + 1, source)
+            count = note.cite(locator)
+            target = f"fn-{note.number}" if locator is None else f"passage-{note.number}-{note.place(locator)}"
+            return f'<a role="doc-noteref" href="#{target}" id="ref-{note.number}-{count}">{note.number}</a>'
 
         html = PLACEHOLDER.sub(mark, html)
         # Marks side by side are separated by a comma (a mark after text is not: CSS cannot tell the two apart).
         html = html.replace('</sup><sup class="note">', SEPARATED)
         section = ""
-        if order:
-            items = [self.endnote(page, key, number, references[number - 1])
-                     for number, key in enumerate(order, 1)]
+        if numbers:
+            items = [self.endnote(page, note) for note in numbers.values()]
             section = self.notes_template.render(endnotes=items, **helpers(self.site, page, self, whole=False))
         return html.replace(ENDNOTES, section, 1)
+
+
+@dataclass
+class Note:
+    """One article's note on a page: its number, and the references to each passage cited from it."""
+
+    number: int
+    source: str
+    passages: dict = field(default_factory=dict)  # locator (None: the article as a whole) -> [reference counts]
+    count: int = 0
+
+    def cite(self, locator: str | None) -> int:
+        """Count one more reference to a passage (made on first use); return its count within the note."""
+        self.count += 1
+        self.passages.setdefault(locator, []).append(self.count)
+        return self.count
+
+    def located(self) -> list:
+        return [(locator, counts) for locator, counts in self.passages.items() if locator is not None]
+
+    def place(self, locator: str) -> int:
+        """Where a passage stands among the note's passages, from 1."""
+        return [found for found in self.passages if found is not None].index(locator) + 1
+
+
+def letter(index: int) -> str:
+    """a, b, ... z, aa, ab, ...: the name of a note's index-th way back to the text (from 0)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = "abcdefghijklmnopqrstuvwxyz"[rest] + name
+    return name
 
 
 def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
     """Find the template file and line an error was raised in."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return shown_path(Path(exc.filename)), exc.lineno or 1
-    place = (shown_path(templates), 1)
+    place = (shown_path(layers(templates)[0]), 1)
     for frame, line in traceback.walk_tb(exc.__traceback__):
         name = frame.f_code.co_filename
         if name.endswith(".html") and Path(name).is_file():
@@ -293,7 +385,7 @@ def template_place(exc: BaseException, templates: Path) -> tuple[str, int]:
 
 def template_problem(exc: BaseException, templates: Path) -> Problem:
     if isinstance(exc, jinja2.TemplateNotFound):
-        return error(shown_path(templates / exc.name), 1, 1, f"template {exc.name} not found")
+        return error(shown_path(layers(templates)[0] / exc.name), 1, 1, f"template {exc.name} not found")
     path, line = template_place(exc, templates)
     return error(path, line, 1, f"template: {getattr(exc, 'message', None) or exc}")
 

@@ -168,6 +168,12 @@ _kind(Kind("site", "site", (
           "The order topics are shown in; topics not listed follow, in file order."),
     Field("intro", Markdown(), True, "What the dispute is; cites inline with [@source-id]."),
     Field("about", Markdown(cited=False), False, "How statements are sourced and checked (the site's own method)."),
+    Field("at_a_glance", Struct((
+        Field("points", ListOf(Markdown(), min_items=1), False,
+              "Three to five short points the home page opens with, each citing inline with [@source-id]."),
+        Field("events", ListOf(Ref("events")), False,
+              "The events the home page's timeline shows, in date order (default: the last six)."),
+    )), False, "What the home page shows first: the dispute in a few cited points, and its main events."),
     Field("per_page", Count(least=1, most=10_000), False,
           "At most this many quotes a page shows in a list; longer lists go on over numbered pages (default 50)."),
     Field("archive", Text(), False,

@@ -48,6 +48,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .cache import Cache
 from .cli import report
+from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
 from .pipeline import run, write_later
 from . import search
@@ -119,7 +120,7 @@ class Preview:
         through watchdog), so a rebuild looks at just those, and a large site costs nothing while
         no one edits it. Where the system cannot watch, watchdog polls.
         """
-        folders = [self.options.content, self.options.templates, self.options.assets]
+        folders = [self.options.content, *layers(self.options.templates), *layers(self.options.assets)]
         if self.options.archive is not None:
             folders.append(self.options.archive)
         handler = Changes(self)

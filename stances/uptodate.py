@@ -23,7 +23,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .files import files_under
+from .files import files_under, layers
 
 FOLDER = ".stances-cache"
 CODE = Path(__file__).resolve().parent
@@ -54,12 +54,13 @@ def inputs(options) -> str:
             versions.append(f"{library}={metadata.version(library)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{library}=none")
+    folders = (options.content, *layers(options.templates), *layers(options.assets), options.archive)
     settings = {"python": sys.version, "libraries": versions, "base_url": options.base_url,
                 "strict": options.strict, "search": options.search,
                 "folders": [str(path.absolute()) if path else None
-                            for path in (options.content, options.templates, options.assets, options.archive)]}
+                            for path in folders]}
     digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
-    for folder in (options.content, options.templates, options.assets, options.archive):
+    for folder in folders:
         tree(digest, folder)
     tree(digest, CODE, ".py")
     return digest.hexdigest()

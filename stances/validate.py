@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ import yaml
 from . import schema
 from .cache import planning, reading
 from .load import Document
-from .problems import Problem, did_you_mean, error
+from .problems import Problem, a, command, did_you_mean, error
 
 STR = "tag:yaml.org,2002:str"
 BOOL = "tag:yaml.org,2002:bool"
@@ -231,10 +232,10 @@ class Converter:
         return value
 
     def boolean(self, node, name) -> bool | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL or node.value not in ("true", "false"):
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL or node.style:
             self.fail(node, f"'{name}' must be true or false")
             return None
-        return node.value == "true"
+        return node.value.lower() in ("true", "yes", "on")  # as YAML 1.1 (and an editor set to it) reads them
 
     def count(self, node, name, kind: schema.Count) -> int | None:
         # Length first: Python refuses to convert more than 4,300 digits, and no count needs them.
@@ -245,11 +246,11 @@ class Converter:
         return int(node.value)
 
     def ref(self, node, name, kind: schema.Ref) -> str | None:
-        value = self.scalar(node, name, f"the id of a {schema.KINDS[kind.kind].singular}")
+        value = self.scalar(node, name, f"the id of {a(schema.KINDS[kind.kind].singular)}")
         if value is None:
             return None
         if not re.match(schema.SLUG, value):
-            self.fail(node, f"'{name}' must be the id of a {schema.KINDS[kind.kind].singular} "
+            self.fail(node, f"'{name}' must be the id of {a(schema.KINDS[kind.kind].singular)} "
                             f"(a lowercase slug), not '{value}'")
             return None
         return value
@@ -259,7 +260,8 @@ class Converter:
             data = self.mapping(node, schema.DATE_FIELDS, path, name)
             if data is None or "date" not in data:
                 return None
-            value = self.date_text(node, data["date"], name)
+            written = next(value for key, value in node.value if key.value == "date")  # reported where it stands
+            value = self.date_text(written, data["date"], name)
             return value and Date(value, data.get("approximate", False), data.get("note"))
         if isinstance(node, yaml.ScalarNode) and node.tag in (INT, FLOAT) and not node.style:
             self.fail(node, f"'{name}': YAML reads {node.value} as a number; write the date in "
@@ -399,7 +401,7 @@ def records_of(document: Document) -> tuple[list[Record], list[Problem]]:
     convert = Converter(document)
     if node is None:
         return [], [error(document.path, 1, 1, f"file is empty: write a {kind.singular} "
-                                               f"(see `python build.py new {kind.name} ID`)")]
+                                               f"(see `{command()} new {kind.name} ID`)")]
     if isinstance(node, yaml.SequenceNode) and not kind.single:
         nodes = node.value
         if not nodes:
@@ -421,6 +423,12 @@ def records_of(document: Document) -> tuple[list[Record], list[Problem]]:
         record_id = "site" if kind.single else data.get("id")
         if record_id is None:
             continue
+        name = os.path.splitext(os.path.basename(document.path))[0]
+        if item is node and not kind.single and record_id != name:
+            # One record a file, named after its id: the name is what a contributor looks for.
+            convert.fail(next(value for key, value in item.value if key.value == "id"),
+                         f"the id '{record_id}' is not the file's name '{name}': rename the file "
+                         f"{record_id}{os.path.splitext(document.path)[1]}, or give it the id '{name}'")
         mark = item.start_mark
         records.append(Record(kind.name, record_id, document.path, mark.line + 1, mark.column + 1,
                               data, convert.marks))

@@ -125,8 +125,14 @@ def closest(quote: str, text: str) -> str:
                 high = middle - 1
         if low > best:
             best, start = low, max(0, text.find(needle[word: word + low]) - word)
-    passage = text[start: start + len(needle) + 10]
-    return passage if len(passage) < 160 else passage[:157] + "…"
+    end = start + len(needle) + 10
+    # Whole words: back to the start of the first, on to the end of the last.
+    while 0 < start and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    passage = text[start:end].strip()
+    return passage if len(passage) < 160 else passage[:157].rsplit(" ", 1)[0] + " …"
 
 
 def excerpts(site: Site):

@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+from .files import layers
 from .load import shown_path
 from .problems import Problem, error
 from .search import FOLDER
@@ -116,12 +117,16 @@ def put(target: Path, data: bytes, previous: Path) -> None:
         target.write_bytes(data)
 
 
-def files_of(assets: Path):
-    """Yield (relative path, file) for every asset, in a stable order."""
-    if assets.is_dir():
-        for path in sorted(assets.rglob("*")):
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(assets).parts):
-                yield path.relative_to(assets).as_posix(), path
+def files_of(assets):
+    """Yield (relative path, file) for every asset, in a stable order; of folders laid over one another
+    (see files.layers), the file of the first that holds a name."""
+    found: dict = {}
+    for folder in layers(assets):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+                    found.setdefault(path.relative_to(folder).as_posix(), path)
+    yield from sorted(found.items())
 
 
 class Staging:

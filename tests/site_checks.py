@@ -39,6 +39,9 @@ def note_problems(name: str, soup: BeautifulSoup) -> list[str]:
     notes = soup.select('section[role="doc-endnotes"] li[id^="fn-"]')
     if len(notes) != len(first_seen):
         problems.append(f"{name}: {len(notes)} notes for {len(first_seen)} numbers")
+    articles = {note["data-source"] for note in notes}
+    if len(notes) > len(articles):
+        problems.append(f"{name}: {len(notes)} notes for {len(articles)} articles cited")
     return problems
 
 

@@ -13,7 +13,7 @@ ARCHIVE = ROOT.parent / "shared" / "sources"
 @pytest.fixture(scope="module")
 def shipped_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("shipped") / "site"
-    result = run_build("--strict", "--out", str(out), cwd=ROOT)
+    result = run_build("--strict", "--out", str(out), "--base-url", "https://stances.test/stances/", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "warning" not in result.stderr
     return out

@@ -136,7 +136,7 @@ def test_about_page_counts_match_the_shipped_records(tmp_path, build):
 def test_about_page_counts_follow_an_added_quote(golden_tree, build):
     result = build("--strict", "--out", "site", cwd=golden_tree)
     before = about_counts(golden_tree / "site")
-    (golden_tree / "content" / "quotes" / "extra.yml").write_text(
+    (golden_tree / "content" / "quotes" / "lee-extra.yml").write_text(
         "id: lee-extra\nspeaker: ann-lee\nwordings:\n  - text: We will consider the gauge.\n"
         "    cite: [gazette-dam]\n", encoding="utf-8")
     result = build("--strict", "--out", "site", cwd=golden_tree)

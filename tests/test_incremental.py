@@ -85,8 +85,10 @@ def page_by(content: Path, number: int) -> None:
 
 
 def rename_quote_file(content: Path, number: int) -> None:
-    """The same records from a file that sorts elsewhere: their order changes, nothing else."""
-    here, there = content / "quotes" / "brown-fields.yml", content / "quotes" / "zz-brown-fields.yml"
+    """The same records from a file that sorts elsewhere (a folder of its own, its name still its id):
+    their order changes, nothing else."""
+    here, there = content / "quotes" / "brown-fields.yml", content / "quotes" / "zz" / "brown-fields.yml"
+    there.parent.mkdir(exist_ok=True)
     (here if here.exists() else there).rename(there if here.exists() else here)
 
 

@@ -44,9 +44,11 @@ def schema_errors(kind: str, text: str) -> list[str]:
 
 
 def validator_errors(kind: str, text: str) -> list[str]:
-    node, problems = compose(text, "record.yml")
+    named = re.search(r"(?m)^id: (\S+)$", text)  # a file holds one record named after its id
+    path = f"{named.group(1) if named else 'records'}.yml"
+    node, problems = compose(text, path)
     if not problems:
-        problems = records_of(Document(kind, "record.yml", text, node))[1]
+        problems = records_of(Document(kind, path, text, node))[1]
     return [str(problem) for problem in problems if problem.is_error]
 
 
@@ -171,3 +173,56 @@ def test_check_mode_reports_a_stale_schema(tmp_path):
                                              "quotes.schema.json: differs from stances/schema.py"]
     assert main(["--out", str(tmp_path)]) == 0
     assert differences(tmp_path) == []
+
+
+SOURCE = "id: a\noutlet: O\nheadline: H\npublished: 2024-03-02\nlanguage: en\n"
+EDGES = [  # (field, the value as written in the file)
+    ("published", "2022-13-01"), ("published", "2022-02-30"), ("published", "2022-04-31"), ("published", "2022-00"),
+    ("published", "2024-02-29"), ("published", "2023-02-29"), ("published", "1900-02-29"), ("published", "2000-02-29"),
+    ("published", "0000-01-01"), ("published", "'2022'"), ("published", "2022"), ("published", "1e3"),
+    ("published", "{date: 2022-02-30}"), ("published", "{date: 2022-02-28, approximate: yes}"),
+    ("headline", '"   "'), ("headline", '""'), ("headline", "~"), ("headline", '"a\\x02b"'), ("headline", '"a\\u0085b"'),
+    ("headline", '"a\\tb"'), ("headline", "no"), ("headline", "on"), ("headline", "'no'"), ("headline", "Off"),
+    ("headline", "1e3"), ("headline", "0o17"), ("headline", ".inf"), ("headline", "-.inf"), ("headline", ".nan"),
+    ("headline", "12"), ("headline", "0x1F"), ("headline", "[a]"), ("headline", "{a: b}"),
+    ("language", "'no'"), ("language", "no"), ("language", "12"),
+]
+
+
+@pytest.mark.parametrize("field, value", EDGES, ids=[f"{field}: {value}" for field, value in EDGES])
+def test_editor_schema_and_build_agree_on_edge_values(field, value):
+    """The editor reads YAML 1.1, as .vscode/settings.json sets it (and the build reads it): the schema
+    accepts exactly what the build accepts."""
+    text = re.sub(rf"(?m)^{field}: .*$", lambda _: f"{field}: {value}", SOURCE)
+    built = validator_errors("sources", text)
+    editor = schema_errors("sources", text)
+    assert (built == []) == (editor == []), (built, editor)
+
+
+@pytest.mark.parametrize("number", [1000.0, 15, float("inf"), float("nan")])
+def test_text_an_editor_reads_as_a_number_is_text_to_the_schema_as_to_the_build(number):
+    """YAML 1.2 (an editor's default) reads a bare 1e3, 0o17 or .inf as a number; the build takes the text."""
+    record = yaml.load(SOURCE, Loader=EditorLoader)
+    record["headline"] = number
+    assert list(validator("sources").iter_errors(record)) == []
+
+
+@pytest.mark.parametrize("kind, text, message", [
+    ("actors", '"text"\n', "'text' is not of type 'object'"),
+    ("events", "id: e\ntitle: T\nsummary: S\ndate: 2024-13\n", "'2024-13' does not match"),
+    ("events", "id: e\ntitle: T\nsummary: S\ndate: 2024\n", "2024 is not of type 'string'"),
+    ("quotes", "id: q\nspeaker: ann\nwordings:\n  - text: W\n    cite: [{source: s, locatr: x}]\n", "'locatr' was unexpected"),
+])
+def test_a_validators_best_match_is_the_error_in_the_form_written(kind, text, message):
+    best = jsonschema.exceptions.best_match(validator(kind).iter_errors(yaml.load(text, Loader=EditorLoader)))
+    assert message in best.message
+
+
+def test_the_editor_settings_read_yaml_1_1_and_map_every_kind_to_its_schema():
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings["yaml.yamlVersion"] == "1.1"
+    assert sorted(settings["yaml.schemas"]) == sorted(f"schema/{kind}.schema.json" for kind in schema.KINDS)
+    assert settings["yaml.schemas"]["schema/quotes.schema.json"] == ["content/quotes/**/*.yml",
+                                                                      "content/quotes/**/*.yaml"]
+    extensions = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert extensions["recommendations"] == ["redhat.vscode-yaml"]

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from stances import schema
+from stances import jsonschema as jsonschema_files, schema
 from stances.load import load
 from stances.validate import validate
 
@@ -41,6 +41,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def folder(tmp_path) -> Path:
     shutil.copytree(GOLDEN, tmp_path / "content")
+    jsonschema_files.write(tmp_path / "schema")  # a site's own editor schemas, beside its content
     return tmp_path
 
 
@@ -119,7 +120,7 @@ def test_new_record_template_filled_in_passes_check(folder, kind):
     first = text.splitlines()[0]
     reference = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
     assert reference, first
-    assert (path.parent / reference.group(1)).resolve() == ROOT / "schema" / f"{kind}.schema.json"
+    assert (path.parent / reference.group(1)).resolve() == folder / "schema" / f"{kind}.schema.json"
     declaration = schema.KINDS[kind]
     for declared in declaration.fields:
         assert re.search(rf"(?m)^ *(# )?{re.escape(declared.name)}:", text), declared.name
@@ -194,3 +195,21 @@ def test_refuses_an_unknown_kind(folder, kind, message):
     assert result.returncode == 1
     assert message in result.stderr
     assert not list((folder / "content").rglob("fine-id.yml"))
+
+
+def test_new_names_no_schema_where_the_site_has_none(tmp_path):
+    """An installed stances must not point a site's files into its own package folder."""
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    result = run("new", "quotes", "no-schema-here", "--content", "content", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "content" / "quotes" / "no-schema-here.yml").read_text(encoding="utf-8")
+    assert "$schema" not in text and "site-packages" not in text
+    assert "it names no editor schema: there is no schema/quotes.schema.json beside content" in result.stdout
+
+
+def test_new_help_lists_the_kinds():
+    result = run("new", "--help", cwd=ROOT)
+    assert result.returncode == 0
+    listed = " ".join(result.stdout.split())
+    kinds = ", ".join(kind.name for kind in schema.KINDS.values() if not kind.single)
+    assert f"KIND kind of record: {kinds} ID" in listed, listed

@@ -283,7 +283,7 @@ def test_a_checkout_that_rewrites_many_files_at_once_ends_in_the_site_it_checked
     generation = server.status()["generation"]
     quotes = folder / "content" / "quotes"
     (quotes / "lee.yml").rename(folder / "lee.yml.saved")  # gone, then back below: its quotes are cited
-    (quotes / "later.yml").write_text("id: lee-later\nspeaker: ann-lee\nwordings:\n  - text: \"Checked out.\"\n"
+    (quotes / "lee-later.yml").write_text("id: lee-later\nspeaker: ann-lee\nwordings:\n  - text: \"Checked out.\"\n"
                                       "    cite: [gazette-dam]\n", encoding="utf-8")
     edit(folder / "content" / "site.yml", retitle("Checked out"))
     for path in sorted((folder / "content").rglob("*.yml")):
@@ -345,7 +345,7 @@ def test_a_broken_edit_shows_its_problems_over_the_last_good_site_until_fixed(se
         text = html.unescape(body.decode("utf-8"))
         assert status_code == (404 if path.startswith("no-such") else 200)
         assert 'id="stances-problems"' in text and expected in text, path
-        assert "duplicate field 'title'" in text
+        assert "duplicate field 'title'" in text and "You are looking at the last good site." in text
         assert SCRIPT.search(text)
     assert f"<title>{old_title}</title>" in server.page()  # the last good site, still served
     status_code, headers, _ = server.get("/__stances__/overlay.css")  # styled from our origin, not inline
@@ -367,6 +367,8 @@ def test_a_first_build_that_fails_serves_the_problems_then_the_site(start, folde
     status, _, body = server.get("/sub/")
     assert status == 503
     assert "unknown field &#x27;bogus&#x27;" in body.decode("utf-8")
+    assert "There is no good build to show yet." in body.decode("utf-8")
+    assert "last good site" not in body.decode("utf-8")  # there is none
     site.write_text(good, encoding="utf-8")
     assert server.wait_for_build(1)["ok"] is True
     assert_serves(server, full_build(folder))
@@ -455,6 +457,14 @@ def test_stops_cleanly_on_ctrl_c_and_sigterm(server, folder, how):
 def test_binds_loopback_by_default(server):
     assert server.origin.startswith("http://127.0.0.1:")
     assert server.status()["base_path"] == "/sub/"
+
+
+@pytest.mark.parametrize("option", ["--no-search", "--workers=2", "--timings"])
+def test_serve_refuses_the_build_options_it_would_ignore(option, tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", option], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"unrecognized arguments: {option}" in result.stderr
 
 
 def request(server: Server, path: str, headers: dict) -> int:

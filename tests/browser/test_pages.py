@@ -56,9 +56,13 @@ def axe_findings(browser, site, kinds) -> dict[str, dict[str, list[str]]]:
             contexts.append(browser.new_context(viewport=DESKTOP))
             page = Watched(contexts[-1].new_page(), site[1])
             page.open(kinds[kind], status(kind))
-            if kind == "search":  # with results showing, and the filters
-                page.page.locator(".pagefind-ui__search-input").fill("Geneva")
-                page.page.locator(".pagefind-ui__result-link").first.wait_for()
+            if kind == "search":  # with results showing, and the filters, one of them ticked
+                page.page.locator("#search.ready").wait_for()
+                page.page.get_by_label("Search for").fill("Geneva")
+                page.page.locator(".search-result-link").first.wait_for()
+                page.page.locator(".search-filter input[name=side]").first.check()
+                page.page.wait_for_function("() => location.search.includes('side=')")
+                page.page.locator(".search-result-link").first.wait_for()
             pages[kind] = page.page
         found: dict = {kind: {} for kind in KINDS}
         for scheme in ("light", "dark"):
@@ -92,8 +96,9 @@ def test_page_loads_with_no_console_error_and_no_failed_request(kind, kinds, ope
     page = open_page()
     page.open(kinds[kind], status(kind))
     if kind == "search":
-        page.page.locator(".pagefind-ui__search-input").fill("Geneva")
-        page.page.locator(".pagefind-ui__result").first.wait_for()
+        page.page.locator("#search.ready").wait_for()
+        page.page.get_by_label("Search for").fill("Geneva")
+        page.page.locator(".search-result").first.wait_for()
         page.page.keyboard.press("Enter")  # the form must not submit anywhere (the CSP forbids it)
     assert page.page.locator("main h1").count() == 1
     assert page.problems == []

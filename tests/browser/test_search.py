@@ -1,4 +1,5 @@
-"""Search, under the sub-path: a quote by a distinctive word, a person by name, filters by side."""
+"""Search, under the sub-path: a quote by a distinctive word, a person by name, filters by side, in the
+site's own type and colours, with the query and filters in the address."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ from urllib.parse import urlsplit
 from .browsing import MOUNT
 
 
+RESULT = ".search-result-link"
+
+
 def search(page, words: str):
-    box = page.page.locator(".pagefind-ui__search-input")
-    box.fill(words)
-    # Pagefind UI draws a placeholder for each result, then fills in its link once the result's
-    # data has loaded: wait until every result shown has its link, not just for the first result.
-    page.page.locator(".pagefind-ui__result-link").first.wait_for()
+    page.page.locator("#search.ready").wait_for()
+    page.page.get_by_label("Search for").fill(words)
     page.page.wait_for_function(
-        "() => { const results = document.querySelectorAll('.pagefind-ui__result');"
-        " return results.length > 0 && [...results].every(r => r.querySelector('.pagefind-ui__result-link')); }")
-    return page.page.locator(".pagefind-ui__result-link")
+        "words => new URLSearchParams(location.search).get('q') === words"
+        " && document.querySelector('.search-status').textContent.includes(words)", arg=words)
+    return page.page.locator(RESULT)
 
 
 def test_search_finds_a_quote_by_a_distinctive_word(kinds, open_page):
@@ -55,24 +56,63 @@ def test_search_finds_a_person_by_name(open_page):
     assert page.problems == []
 
 
-def test_search_filters_by_speaker_side_and_topic(open_page):
+def results_after(page, check: str) -> list[str]:
+    """Wait until the results shown pass `check` (JS over their titles), then return the titles."""
+    page.page.wait_for_function(
+        "() => { const titles = [...document.querySelectorAll('.search-result-link')].map(a => a.textContent);"
+        f" return titles.length > 0 && ({check}); }}")
+    return page.page.locator(RESULT).all_inner_texts()
+
+
+def test_search_filters_by_speaker_and_the_address_keeps_query_and_filters(open_page, site):
     page = open_page()
     page.open("search/?q=NATO")
-    page.page.locator(".pagefind-ui__result").first.wait_for()
-    for name in ("Kind", "Speaker", "Side", "Topic"):  # the filters load after the first results
-        page.page.locator(".pagefind-ui__filter-name", has_text=name).wait_for()
-    page.page.locator(".pagefind-ui__filter-name", has_text="Speaker").click()
+    page.page.locator(RESULT).first.wait_for()
+    for name in ("Kind", "Speaker", "Side", "Topic"):
+        page.page.locator(".search-filter legend", has_text=name).wait_for()
     page.page.get_by_label("Dmitry Peskov").check()
-    # Unfiltered, the first results for NATO are Stoltenberg's quotes. The filtered results replace
-    # them a moment later, each link once its data loads: wait (or time out, and fail) until every
-    # result shown is loaded, one is Peskov's and none is Stoltenberg's.
-    page.page.wait_for_function(
-        "() => { const results = [...document.querySelectorAll('.pagefind-ui__result')];"
-        " const links = results.map(r => r.querySelector('.pagefind-ui__result-link'));"
-        " return links.length > 0 && links.every(a => a && !a.textContent.includes('Stoltenberg'))"
-        " && links.some(a => a.textContent.includes('Dmitry Peskov')); }")
-    titles = page.page.locator(".pagefind-ui__result-link").all_inner_texts()
-    assert any(title.startswith("Dmitry Peskov: ") for title in titles)
+    check = "titles.every(t => !t.includes('Stoltenberg')) && titles.some(t => t.startsWith('Dmitry Peskov: '))"
+    titles = results_after(page, check)
+    query = page.page.evaluate("location.search")
+    assert "q=NATO" in query and "speaker=Dmitry+Peskov" in query
+    # The address holds the search: a reload, or the address shared, shows the same.
+    page.page.reload()
+    page.page.locator("#search.ready").wait_for()
+    assert page.page.get_by_label("Search for").input_value() == "NATO"
+    assert page.page.get_by_label("Dmitry Peskov").is_checked()
+    assert results_after(page, check) == titles
+    other = open_page()
+    other.open("search/" + query)
+    assert results_after(other, check) == titles
+    assert page.problems == [] and other.problems == []
+
+
+def test_filters_with_no_results_are_hidden(open_page):
+    page = open_page()
+    page.open("search/?q=Stoltenberg")
+    page.page.locator(RESULT).first.wait_for()
+    counts = page.page.locator(".search-count").all_inner_texts()
+    assert counts and all(int(count.strip(" ()")) > 0 for count in counts)
+    assert page.page.locator(".search-option", has_text="OSCE").count() == 0
+
+
+def test_search_uses_the_sites_type_one_clear_control_and_readable_checkboxes(open_page):
+    page = open_page()
+    page.open("search/?q=NATO")
+    page.page.locator(RESULT).first.wait_for()
+    fonts = page.page.evaluate("""() => [getComputedStyle(document.body).fontFamily,
+        getComputedStyle(document.querySelector('#search-input')).fontFamily,
+        getComputedStyle(document.querySelector('.search-result-link')).fontFamily,
+        getComputedStyle(document.querySelector('.search-option')).fontFamily]""")
+    assert len(set(fonts)) == 1, fonts
+    assert page.page.locator("link[href*='pagefind-ui']").count() == 0  # nothing of Pagefind's own look
+    clear = page.page.locator("#search button, #search input[type=reset]").filter(has_text="Clear")
+    assert clear.count() == 0  # the search box's own clear button is the one
+    for box in page.page.locator(".search-option input[type=checkbox]").all()[:10]:
+        size = box.bounding_box()
+        assert size["width"] >= 16 and size["height"] >= 16
+    for label in page.page.locator(".search-option").all()[:10]:
+        assert label.bounding_box()["height"] >= 20
     assert page.problems == []
 
 
@@ -82,8 +122,8 @@ def test_a_search_from_the_address_shows_every_filter_group_every_time(open_page
     for _ in range(12):
         page = open_page()
         page.open("search/?q=NATO")
-        page.page.locator(".pagefind-ui__result-link").first.wait_for()
+        page.page.locator(RESULT).first.wait_for()
         for name in ("Kind", "Speaker", "Side", "Topic"):
-            page.page.locator(".pagefind-ui__filter-name", has_text=name).wait_for(timeout=5000)
+            page.page.locator(".search-filter legend", has_text=name).wait_for(timeout=5000)
         assert page.problems == []
         page.page.context.close()

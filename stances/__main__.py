@@ -1,0 +1,7 @@
+"""`python -m stances`: the same as the `stances` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
