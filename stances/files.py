@@ -54,10 +54,12 @@ def walk(folder: str, prefix: str, found: list, seen: set) -> None:
 
 def apart(out: Path, inputs: dict) -> list[str]:
     """Why an output folder may not be used: it is, holds or sits inside an input folder ({option: folder
-    or None}). A build replaces its output whole, and must never touch what it reads."""
+    or None, or a tuple of folders: see `layers`). A build replaces its output whole, and must never touch
+    what it reads."""
     found = []
     real = Path(os.path.realpath(out))
-    for option, folder in inputs.items():
+    for option, folder in ((option, folder) for option, given in inputs.items()
+                           for folder in (given if isinstance(given, (tuple, list)) else (given,))):
         if folder is None:
             continue
         other = Path(os.path.realpath(folder))
