@@ -81,8 +81,8 @@ def test_the_feed_lists_each_correction(golden_tree, build):
     feed = ET.parse(site / "feed.xml").getroot()
     entries = {entry.find(f"{ATOM}title").text: entry for entry in feed.findall(f"{ATOM}entry")}
     entry = entries["Correction, 2 April 2024: Topic: The dam"]
-    assert entry.find(f"{ATOM}link").get("href") == "https://example.org/river/topics/the-dam/"
-    assert entry.find(f"{ATOM}id").text == "https://example.org/river/corrections/#topics-the-dam-1"
+    assert entry.find(f"{ATOM}link").get("href") == "https://stances.test/river/topics/the-dam/"
+    assert entry.find(f"{ATOM}id").text == "https://stances.test/river/corrections/#topics-the-dam-1"
     assert entry.find(f"{ATOM}updated").text == "2024-04-02T00:00:00Z"
     assert entry.find(f"{ATOM}summary").text == (
         'The summary said Downton "refuses" the dam; it now says Downton objects. '
@@ -125,7 +125,7 @@ def about_counts(site: Path) -> dict:
 
 
 def test_about_page_counts_match_the_shipped_records(tmp_path, build):
-    result = build("--strict", "--out", str(tmp_path / "site"), cwd=ROOT)
+    result = build("--strict", "--out", str(tmp_path / "site"), "--base-url", "https://stances.test/stances/", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     counts = side_counts(ROOT / "content")
     names = {"russia": "Russia", "united-states": "United States", "nato": "North Atlantic Treaty Organization"}
