@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 from urllib.parse import urlsplit
 
-from .link import Site
+from .link import Site, citations_in
 from .problems import Problem, error, warning
 from .validate import Record
 
@@ -191,7 +191,9 @@ def quote_counts(site: Site) -> list:
         side = speaker.id if speaker is not None and speaker.id in sides else None
         tally = counts.setdefault(side, defaultdict(int))
         tally[None] += 1
-        for source in dict.fromkeys(c.source for wording in quote["wordings"] for c in wording["cite"]):
+        # The wordings' sources, read through citations_in, not quote["wordings"]: reading the field would
+        # tie the plan to every wording's text, while a change of what a quote cites re-plans anyway.
+        for source in dict.fromkeys(source for source, name, _ in citations_in(quote) if name == "wordings"):
             tally[source] += 1
     return [(site.get("actors", side) if side is not None else None, dict(tally)) for side, tally in counts.items()]
 

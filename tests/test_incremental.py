@@ -58,6 +58,14 @@ def cite_another_locator(content: Path, number: int) -> None:
                                              f"cite:\n  - source: gazette-dam\n    locator: \"spot {number}\""))
 
 
+def cite_wording_elsewhere(content: Path, number: int) -> None:
+    """A quote's wording cites the other source, or back: the about page's counts per source follow."""
+    path = content / "quotes" / "lee.yml"
+    text = path.read_text()
+    here, there = '"We will consider the gauge."\n      cite: [gazette-dam]', '"We will consider the gauge."\n      cite: [courier-talks]'
+    path.write_text(text.replace(here, there) if here in text else text.replace(there, here))
+
+
 def break_then_nothing(content: Path, number: int) -> None:
     path = content / "topics" / "the-dam.yml"
     path.write_text(path.read_text() + "bogus: field\n")
@@ -128,6 +136,7 @@ def test_a_template_edited_between_rebuilds_shows_on_every_page(tmp_path):
 
 
 EDITS = [page_by, rename_quote_file, reformat_quote_file, edit_quote_text, add_quote, delete_added, change_speaker, retitle_topic, cite_another_locator,
+         cite_wording_elsewhere,
          break_then_nothing, touch_without_change, toggle_method_page, edit_card_template]
 
 
@@ -299,3 +308,15 @@ def test_an_edit_that_breaks_a_reference_then_its_fix_match_fresh_builds(tmp_pat
     assert not golden.build("fresh", fresh=True).failed(strict=False)
     assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
     assert "all of them" in (tmp_path / "site" / "quotes" / "brown-fields" / "index.html").read_text()
+
+
+def test_a_wording_that_cites_another_source_moves_the_about_pages_count(tmp_path):
+    golden = Rebuilds(tmp_path)
+    assert not golden.build().failed(False)
+    before = (tmp_path / "site" / "about" / "index.html").read_text()
+    cite_wording_elsewhere(golden.content, 0)
+    assert not golden.build().failed(False)
+    after = (tmp_path / "site" / "about" / "index.html").read_text()
+    assert after != before
+    assert not golden.build("fresh", fresh=True).failed(False)
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "fresh")
