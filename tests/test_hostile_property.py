@@ -11,8 +11,6 @@ import csv
 import io
 import json
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +20,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from stances.cli import main
-from test_property import values, to_yaml
+from test_property import base_tree, to_yaml, values
 
 BASE = FIXTURES / "errors" / "base"
 LINE = re.compile(r"(?:[^\n]+:\d+:\d+: )?(?:error|warning): [^\n]*|failed: [^\n]*|not checked: [^\n]*")
@@ -95,12 +93,7 @@ def assert_well_formed(site: Path) -> None:
 
 def build(files: dict[str, str]) -> None:
     """Build a copy of the base tree with these files written over it; assert what any build must hold."""
-    with tempfile.TemporaryDirectory() as folder:
-        tree = Path(folder)
-        shutil.copytree(BASE, tree, dirs_exist_ok=True)
-        for name, text in files.items():
-            (tree / "content" / name).parent.mkdir(parents=True, exist_ok=True)
-            (tree / "content" / name).write_text(text, encoding="utf-8", errors="surrogatepass")
+    with base_tree(files) as tree:
         said = io.StringIO()
         with contextlib.redirect_stderr(said), contextlib.redirect_stdout(io.StringIO()):
             status = main(["build", "--content", str(tree / "content"), "--out", str(tree / "site"), "--no-search",

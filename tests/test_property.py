@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,13 +38,20 @@ def to_yaml(value, indent: int = 0) -> str:
     return f"{pad}{value}\n"
 
 
-def build_with(files: dict[str, str]) -> None:
+@contextlib.contextmanager
+def base_tree(files: dict[str, str]):
+    """A temporary copy of the base tree with these content files written over it."""
     with tempfile.TemporaryDirectory() as folder:
         tree = Path(folder)
         shutil.copytree(BASE, tree, dirs_exist_ok=True)
         for name, text in files.items():
             (tree / "content" / name).parent.mkdir(parents=True, exist_ok=True)
             (tree / "content" / name).write_text(text, encoding="utf-8", errors="surrogatepass")
+        yield tree
+
+
+def build_with(files: dict[str, str]) -> None:
+    with base_tree(files) as tree:
         result = run(tree / "content", ROOT / "templates", ROOT / "assets", tree / "site")
         assert all(str(problem).count(":") >= 3 for problem in result.problems)
 
