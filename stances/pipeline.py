@@ -296,7 +296,7 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if not touched and cache.last is not None and cache.last[0] == inputs and (out is None or (out / MARKER).is_file()):
         earlier = cache.last[1]  # nothing changed since the last good build: it stands
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
-                      timings=result.timings)
+                      timings=result.timings, searchable=earlier.searchable)
     cache.last = None
     result.records = len(records)
     progress.stage("linking")

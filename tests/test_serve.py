@@ -556,3 +556,22 @@ def test_a_write_that_fails_leaves_the_last_good_site_served_whole(folder):
         assert "Changed a little" not in server.page() and "stances-problems" in server.page()
     finally:
         server.stop()
+
+
+def test_search_follows_a_build_overtaken_by_a_save_that_changed_nothing(start, folder):
+    # A template edited (the whole site is built again, into a fresh folder), then at once a content file
+    # saved as it was (a formatter, an editor's "save all"): the build of the edit is overtaken, the
+    # build after it finds nothing new. Search must still follow the edit.
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    server = start("--base-url", BASE)
+    template = folder / "templates" / "quote.html"
+    other = folder / "content" / "site.yml"
+    generation = server.status()["generation"]
+    edit(template, lambda text: text.replace("<h1>{{ page.title }}</h1>", "<h1>{{ page.title }} (edited)</h1>"))
+    wait_until(lambda: server.status()["building"], "the build of the edit to start")
+    other.write_bytes(other.read_bytes())
+    wait_until(lambda: "(edited)" in server.page("quotes/lee-consider/"), "the edit to be served")
+    server.wait_for_build(generation)
+    wait_until(lambda: not server.status()["building"] and not server.pending_saves(), "the builds to end")
+    assert "overtaken" in server.output  # the case this test is for
+    assert_serves(server, full_build(folder))
