@@ -75,7 +75,7 @@ class Cache:
     notes: Notes = field(default_factory=Notes)
     records: dict = field(default_factory=dict)  # (kind, id) -> linked Record of the last good build
     pages: dict = field(default_factory=dict)  # output path -> PageMemo
-    templates: tuple = ()  # (name, mtime, size, inode) of every template, at the last render
+    templates: tuple = ()  # (name, stat_key) of every template, at the last render
     last: tuple | None = None  # the inputs of the last good build, with what it found
     out: Path | None = None  # where the last good build was written
     written: set = field(default_factory=set)  # the pages and data files it wrote there
@@ -96,7 +96,7 @@ class Cache:
 
 
 def inputs_key(*folders: Path) -> tuple:
-    """Every file in the folders with its time, size and inode: what tells templates or assets changed."""
+    """Every file in the folders with its stat key (files.stat_key): what tells templates or assets changed."""
     return tuple((folder.as_posix(), tuple(files_under(folder)))
                  for given in folders for folder in layers(given) if folder.is_dir())
 

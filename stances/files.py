@@ -16,8 +16,10 @@ def layers(folders) -> tuple[Path, ...]:
 
 
 def stat_key(status: os.stat_result) -> tuple:
-    """What tells a file changed: its time, size and inode."""
-    return status.st_mtime_ns, status.st_size, status.st_ino
+    """What tells a file changed: its times, size and inode. The change time (ctime) is in it because a
+    copy that keeps the modified time (`cp -p`, `rsync -t`, an unpacked archive) can leave a file of the
+    same size with the same mtime; no one can set the ctime, and every write moves it."""
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
 def files_under(folder: Path) -> list[tuple[str, tuple | None]]:

@@ -4,7 +4,7 @@ After a good build, `remember` writes a stamp into `.stances-cache/` beside the 
 (not into the site, so the published site stays the same bytes build after build). The stamp
 holds two digests and what the build printed:
 - of what a build reads: every file under the content, templates, assets and archive folders and
-  the stances code (by path, time, size and inode), the versions of the libraries that shape the
+  the stances code (by path and files.stat_key: times, size, inode), the versions of the libraries that shape the
   output, and the options that change it;
 - of what it wrote: every file of the site (by path, size and time), so a site edited or
   damaged by hand is built again.
@@ -36,7 +36,7 @@ def stamp_path(out: Path) -> Path:
 
 
 def tree(digest, folder: Path | None, only_suffix: str = "") -> None:
-    """Add every file under a folder to the digest: its path, time, size and inode."""
+    """Add every file under a folder to the digest: its path and stat key (files.stat_key)."""
     if folder is None:
         digest.update(b"\0none")
         return

@@ -76,6 +76,18 @@ def test_any_change_to_what_the_site_is_built_from_builds_it_again(built, build,
     assert UP_TO_DATE in again(built, build, *extra).stdout  # and then it stands
 
 
+def test_a_file_copied_over_with_its_old_time_and_size_builds_it_again(built, build):
+    # As `cp -p`, `rsync -t` or an unpacked archive do: new words, the same size, the old modified time.
+    quote = built / "content" / "quotes" / "lee.yml"
+    before = quote.stat()
+    quote.write_text(quote.read_text(encoding="utf-8").replace("gauge", "gawge", 1), encoding="utf-8")
+    os.utime(quote, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert quote.stat().st_size == before.st_size and quote.stat().st_mtime_ns == before.st_mtime_ns
+    result = again(built, build)
+    assert result.returncode == 0 and UP_TO_DATE not in result.stdout
+    assert "gawge" in (built / "site" / "quotes" / "lee-consider" / "index.html").read_text(encoding="utf-8")
+
+
 def test_an_edited_template_builds_it_again(golden_tree, build):
     templates = golden_tree / "templates"
     templates.mkdir()
