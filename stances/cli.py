@@ -78,8 +78,13 @@ def parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="start a new explainer in a new folder",
                                description="Write a new explainer that builds, checks and publishes as it "
                                            "stands: site.yml and one commented example of each kind, the "
-                                           "GitHub workflows, editor settings, a pre-commit config and a README.")
-    init.add_argument("folder", metavar="DIR", type=Path, help="the folder to make (it must be new or empty)")
+                                           "GitHub workflows, editor settings, a pre-commit config, a README, "
+                                           "and a wheel of this stances in vendor/, which the workflows install.")
+    init.add_argument("folder", metavar="DIR", type=Path,
+                      help="the folder to make (it must be new or empty); with --upgrade, the explainer's folder")
+    init.add_argument("--upgrade", action="store_true",
+                      help="in an explainer made before, only replace the stances wheel in DIR/vendor/ (which "
+                           "its requirements.txt names) and the schemas in DIR/schema/ with this stances' own")
     return main_parser
 
 
@@ -130,8 +135,8 @@ def dispatch(options) -> int:
         from .new import new_record
         return new_record(options.content, options.kind, options.id)
     if options.command == "init":
-        from .init import init
-        return init(options.folder)
+        from .init import init, upgrade
+        return upgrade(options.folder) if options.upgrade else init(options.folder)
     for name in ("templates", "assets"):
         given = getattr(options, name)
         if given is not None and not given.is_dir():
