@@ -98,6 +98,12 @@ def report(problems: list[Problem], strict: bool, annotations: bool = False) -> 
     return sum(1 for problem in set(problems) if problem.is_error or strict)
 
 
+def not_checked(count: int) -> str:
+    """The line that stands for the references into files that could not be read, instead of one error each."""
+    return (f"not checked: {count} reference(s) to records in files that could not be read; "
+            "fix those files and check again")
+
+
 def annotation(problem: Problem, level: str) -> str:
     """A GitHub Actions workflow command for a problem, escaped as the runner reads them, so that
     neither a file name nor a message can end the command early or start another."""
@@ -241,8 +247,7 @@ def build_once(options) -> int:
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
     seconds = time.perf_counter() - started
     if result.unchecked:
-        print(f"not checked: {result.unchecked} reference(s) to records in files that could not be read; "
-              "fix those files and check again", file=sys.stderr)
+        print(not_checked(result.unchecked), file=sys.stderr)
     if errors:
         print(f"failed: {errors} error(s), {warnings} warning(s); "
               + (f"{options.out}/ left as it was" if write else "nothing written"), file=sys.stderr)
