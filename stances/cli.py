@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .problems import Problem, escaped
+from .problems import Problem, not_checked, report
 
 PACKAGE = Path(__file__).resolve().parent
 log = logging.getLogger("stances")
@@ -86,35 +86,6 @@ def parser() -> argparse.ArgumentParser:
                       help="in an explainer made before, only replace the stances wheel in DIR/vendor/ (which "
                            "its requirements.txt names) and the schemas in DIR/schema/ with this stances' own")
     return main_parser
-
-
-def report(problems: list[Problem], strict: bool, annotations: bool = False) -> int:
-    """Print every problem, sorted; return how many count as errors."""
-    for problem in sorted(set(problems)):
-        print(problem, file=sys.stderr)
-        if annotations:
-            level = "error" if problem.is_error or strict else "warning"
-            print(annotation(problem, level))
-    return sum(1 for problem in set(problems) if problem.is_error or strict)
-
-
-def not_checked(count: int) -> str:
-    """The line that stands for the references into files that could not be read, instead of one error each."""
-    return (f"not checked: {count} reference(s) to records in files that could not be read; "
-            "fix those files and check again")
-
-
-def annotation(problem: Problem, level: str) -> str:
-    """A GitHub Actions workflow command for a problem, escaped as the runner reads them, so that
-    neither a file name nor a message can end the command early or start another."""
-    def data(text: str) -> str:
-        return escaped(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def prop(text: str) -> str:
-        return data(text).replace(":", "%3A").replace(",", "%2C")
-
-    where = f" file={prop(problem.path)},line={problem.line},col={problem.column}" if problem.path else ""
-    return f"::{level}{where}::{data(problem.message)}"
 
 
 def main(argv: list[str] | None = None) -> int:

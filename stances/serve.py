@@ -47,10 +47,10 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .cache import Cache
-from .cli import not_checked, report
 from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
 from .pipeline import run, write_later
+from .problems import not_checked, report
 from . import search
 
 log = logging.getLogger("stances")
