@@ -12,16 +12,10 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .files import default_folder
 from .problems import Problem, not_checked, report
 
-PACKAGE = Path(__file__).resolve().parent
 log = logging.getLogger("stances")
-
-
-def default_folder(name: str) -> Path:
-    """The default templates or assets: shipped inside the package, or beside it in a checkout."""
-    packaged = PACKAGE / name
-    return packaged if packaged.is_dir() else PACKAGE.parent / name
 
 
 def add_build_options(parser: argparse.ArgumentParser, building: bool = True) -> None:

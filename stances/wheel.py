@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import __version__
-from .cli import PACKAGE, default_folder
+from .files import PACKAGE, default_folder
 
 NAME = "stances"
 DEFAULTS = ("templates", "assets")  # inside the package when installed, beside it in a checkout
