@@ -28,18 +28,24 @@ def file_name(version: str = __version__) -> str:
     return f"{NAME}-{version}-py3-none-any.whl"
 
 
+def shipped(inside: Path) -> bool:
+    """Not compiled bytecode, nor a tool's hidden file or folder (.mypy_cache/, .DS_Store) in a checkout."""
+    return not any(part == "__pycache__" or part.startswith(".") for part in inside.parts) \
+        and inside.suffix != ".pyc"
+
+
 def package_files() -> dict[str, Path]:
     """Each file the package is made of, by its path inside the wheel."""
     found: dict[str, Path] = {}
     for path in sorted(PACKAGE.rglob("*")):
         inside = path.relative_to(PACKAGE)
-        if inside.parts[0] in DEFAULTS or "__pycache__" in inside.parts or not path.is_file():
+        if inside.parts[0] in DEFAULTS or not shipped(inside) or not path.is_file():
             continue
         found[f"{NAME}/{inside.as_posix()}"] = path
     for name in DEFAULTS:
         folder = default_folder(name)
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.relative_to(folder).parts:
+            if path.is_file() and shipped(path.relative_to(folder)):
                 found[f"{NAME}/{name}/{path.relative_to(folder).as_posix()}"] = path
     return found
 

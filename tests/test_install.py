@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -233,6 +234,11 @@ def test_upgrade_puts_the_running_stances_in_vendor_and_requirements(tmp_path):
     assert [path.name for path in (site / "vendor").iterdir()] == [wheel]
     assert (site / "requirements.txt").read_text() == f"# ours\nrequests==2.0\n./vendor/{wheel}\n"
     first = (site / "vendor" / wheel).read_bytes()
+    with zipfile.ZipFile(site / "vendor" / wheel) as opened:  # the package's own files, none compiled here
+        shipped = {name for name in opened.namelist() if not name.startswith(f"stances-{__version__}.dist-info/")}
+    assert shipped == {f"stances/{path.name}" for path in (ROOT / "stances").glob("*.py")} | {
+        f"stances/{path.relative_to(ROOT).as_posix()}" for name in ("templates", "assets")
+        for path in (ROOT / name).rglob("*") if path.is_file()}
 
     # A site that named stances another way is moved to the wheel too; the same stances writes the same bytes.
     (site / "requirements.txt").write_text("stances==0.0.1\nrequests==2.0\n")
