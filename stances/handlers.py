@@ -31,6 +31,7 @@ class Previewing(Protocol):
     generation: int  # finished builds
     ok: bool | None  # how the last build went
     problems: list[str]  # the last failed build's problems
+    notes: list[str]  # and what it could not check (the "not checked: N" line)
     ready: asyncio.Event  # set while no build runs
 
     def status(self) -> dict: ...
@@ -76,9 +77,11 @@ def content_type(path: Path) -> str:
     return guessed
 
 
-def decorate(page: bytes, generation: int, problems: list[str], last_good: bool = True) -> bytes:
+def decorate(page: bytes, generation: int, problems: list[str], last_good: bool = True,
+             notes: list[str] = ()) -> bytes:
     """Add the livereload script to an HTML page, and the problems of a failed build in an overlay
-    (`last_good`: the page is of the last good site, not the placeholder shown while there is none)."""
+    (`last_good`: the page is of the last good site, not the placeholder shown while there is none;
+    `notes`, below the problems: what the build could not check)."""
     try:
         text = page.decode("utf-8")
     except UnicodeDecodeError:
@@ -86,7 +89,7 @@ def decorate(page: bytes, generation: int, problems: list[str], last_good: bool 
     head = SCRIPT.format(generation=generation)
     if problems:
         head = OVERLAY_STYLE + head
-        text = insert_after_body(text, overlay(problems, last_good))
+        text = insert_after_body(text, overlay(problems, last_good, notes))
     at = text.lower().find("</head>")
     text = text[:at] + head + text[at:] if at >= 0 else head + text
     return text.encode("utf-8")
@@ -168,7 +171,7 @@ def reload_browsers(path: str) -> None:
     LiveReloadHandler.reload_waiters(path)
 
 
-def overlay(problems: list[str], last_good: bool = True) -> str:
+def overlay(problems: list[str], last_good: bool = True, notes: list[str] = ()) -> str:
     items = "".join(
         f'<li class="{"warning" if ": warning: " in problem else "error"}">{html.escape(problem)}</li>'
         for problem in problems)
@@ -177,7 +180,7 @@ def overlay(problems: list[str], last_good: bool = True) -> str:
             + ("<p>You are looking at the last good site. " if last_good else
                "<p>There is no good build to show yet. ")
             + "Fix these and save: the page reloads by itself, and this notice goes once a build succeeds.</p>"
-            f"<ol>{items}</ol></details>")
+            f"<ol>{items}</ol>" + "".join(f"<p>{html.escape(note)}</p>" for note in notes) + "</details>")
 
 
 def insert_after_body(text: str, fragment: str) -> str:
@@ -306,8 +309,9 @@ class SiteHandler(SameServer, web.RequestHandler):
         else:
             data, kind = path.read_bytes(), content_type(path)
         if kind.startswith("text/html"):
-            data = decorate(data, self.preview.generation, [] if self.preview.ok else self.preview.problems,
-                            last_good=path is not None)
+            failed = not self.preview.ok
+            data = decorate(data, self.preview.generation, self.preview.problems if failed else [],
+                            last_good=path is not None, notes=self.preview.notes if failed else [])
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.finish(data)

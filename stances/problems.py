@@ -83,6 +83,12 @@ def report(problems: list[Problem], strict: bool, annotations: bool = False) -> 
     return sum(1 for problem in set(problems) if problem.is_error or strict)
 
 
+def not_checked(count: int) -> str:
+    """The line that stands for the references into files that could not be read, instead of one error each."""
+    return (f"not checked: {count} reference(s) to records in files that could not be read; "
+            "fix those files and check again")
+
+
 def annotation(problem: Problem, level: str) -> str:
     """A GitHub Actions workflow command for a problem, escaped as the runner reads them, so that
     neither a file name nor a message can end the command early or start another."""
