@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import Cache, changed_fields, changed_records, current_records, inputs_key
+from .cache import (Cache, DataLater, LastBuild, LastPlan, LastRead, Listing, changed_fields, changed_records,
+                    current_records, inputs_key)
 from .tracking import planning
 from .data import export
 from .link import Site, citations_in, link, unchecked
@@ -79,7 +80,7 @@ def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[P
     if paths is None or cache.listing is None:
         return scan(content)
     top = str(content.absolute()) + os.sep
-    files, problems = cache.listing
+    files, problems = cache.listing.files, cache.listing.problems
     where = {path: number for number, (_, path, _) in enumerate(files)}
     files = list(files)
     moved = False  # a file came or went, so the order must be made again
@@ -140,7 +141,7 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
     Files are read across `workers` processes when there are many to read.
     """
     files, problems = listed(content, cache, paths)
-    cache.listing = (files, list(problems))
+    cache.listing = Listing(files, list(problems))
     patched = reread(files, cache, paths) if paths is not None else None
     if patched is not None:
         records, found, touched = patched
@@ -152,13 +153,13 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
     touched = len(files) != len(cache.files)
     todo = [(kind, path) for kind, path, key in files
             if (earlier := cache.files.get(path)) is None or earlier[0] != key]
-    fresh = dict(zip((path for _, path in todo), each(read_file, todo, workers, READ_SHARED_FROM)))
+    read_now = dict(zip((path for _, path in todo), each(read_file, todo, workers, READ_SHARED_FROM)))
     for kind, path, key in files:
         earlier = cache.files.get(path)
-        if path not in fresh:
+        if path not in read_now:
             found_records, found = earlier[1], earlier[2]
         else:
-            found_records, found = fresh[path]
+            found_records, found = read_now[path]
             if earlier is not None and same_records(earlier[1], found_records) and earlier[2] == found:
                 found_records = earlier[1]  # saved again unchanged: the records it held still stand
             else:
@@ -168,14 +169,14 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
         records += found_records
         problems += found
     cache.files = kept
-    cache.read = (records, problems[len(cache.listing[1]):], spans)
+    cache.read = LastRead(records, problems[len(cache.listing.problems):], spans)
     return records, problems, touched
 
 
 def unreadable(cache: Cache) -> set[tuple[str, str]]:
     """(kind, id) of every content file the last read found errors in and no records, the id by its name."""
     failed = set()
-    for kind, path, _ in cache.listing[0]:
+    for kind, path, _ in cache.listing.files:
         _, records, problems = cache.files.get(path, (None, [None], []))
         if not records and any(problem.is_error for problem in problems):
             failed.add((kind, os.path.splitext(os.path.basename(path))[0]))
@@ -188,8 +189,8 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
     or has problems, or had them."""
     if cache.read is None or len(files) != len(cache.files):
         return None
-    records, found, spans = cache.read
-    records, touched, updates, fresh = list(records), False, {}, []
+    records, found, spans = cache.read.records, cache.read.problems, cache.read.spans
+    records, touched, updates, in_place = list(records), False, {}, []
     for path in paths:
         earlier = cache.files.get(path)
         if earlier is None:
@@ -211,14 +212,14 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
             touched = True
             start, end = spans[path]
             records[start:end] = now
-            if fresh is not None and [key_of(r) for r in now] == [key_of(r) for r in earlier[1]]:
-                fresh += now
+            if in_place is not None and [key_of(r) for r in now] == [key_of(r) for r in earlier[1]]:
+                in_place += now
             else:
-                fresh = None  # an id changed: link must look at the order of every record
+                in_place = None  # an id changed: link must look at the order of every record
         updates[path] = (key, now, [])
     cache.files.update(updates)
-    cache.read = (records, found, spans)
-    cache.reread = fresh
+    cache.read = LastRead(records, found, spans)
+    cache.reread = in_place
     return records, list(found), touched
 
 
@@ -233,7 +234,7 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
     """
     if cache.plan is None or changed is None:
         return None
-    pages, fields, planned_base, order, _ = cache.plan
+    pages, fields, planned_base, order = cache.plan.pages, cache.plan.fields, cache.plan.base_url, cache.plan.order
     if planned_base != base_url or any(key not in cache.records or key not in now for key in changed):
         return None
     if any(list(ids) != order.get(kind) for kind, ids in site.records.items()):
@@ -306,8 +307,9 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
     layout = inputs_key(templates)
     inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
               layout, inputs_key(assets, *([archive] if archive else [])))
-    if not touched and cache.last is not None and cache.last[0] == inputs and (out is None or (out / MARKER).is_file()):
-        earlier = cache.last[1]  # nothing changed since the last good build: it stands
+    standing = cache.last is not None and cache.last.inputs == inputs and (out is None or (out / MARKER).is_file())
+    if not touched and standing:
+        earlier = cache.last.result  # nothing changed since the last good build: it stands
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
                       timings=result.timings, searchable=earlier.searchable)
     cache.last = None
@@ -339,8 +341,8 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
         now = current_records(site.records)
     if out is not None:
         out = out.absolute()
-        fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
-    changed = None if out is None or fresh else changed_records(cache.records, now, relinked)
+        new_folder = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
+    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
     if out is not None:
         result.problems += placeholder_base(site, base_url)
     pages = last_plan(cache, site, now, changed, base_url, relinked)
@@ -359,21 +361,21 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
             # inherit where every value stands (9 MB at 10,000 quotes).
             for record in now.values():
                 record.marks = NO_MARKS
-        planned = (pages, fields, base_url, {kind: list(ids) for kind, ids in site.records.items()}, None)
+        order = {kind: list(ids) for kind, ids in site.records.items()}
     clock("plan")
-    result.pages = cache.plan[4] if same_plan else sum(1 for page in pages if page.template.endswith(".html"))
+    result.pages = cache.plan.html_pages if same_plan else sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
         return result
     try:
-        write_site(result, Planned(site, pages, now, changed, fresh, same_plan, layout, out), options, cache,
-                   remember, data_later and not fresh, clock, progress)
+        write_site(result, Planned(site, pages, now, changed, new_folder, same_plan, layout, out), options, cache,
+                   remember, data_later and not new_folder, clock, progress)
     finally:
         if same_plan and result.failed(strict):
             cache.out = None  # records were brought up to date in place: the next build starts afresh
     if not result.failed(strict):
         if not same_plan:
-            cache.plan = planned[:4] + (result.pages,)
-        cache.last = (inputs, result)
+            cache.plan = LastPlan(pages, fields, base_url, order, result.pages)
+        cache.last = LastBuild(inputs, result)
     if remember:
         # What the cache holds lives until the next rebuild: keep the collector from walking it
         # on every rebuild (at 10,000 quotes a full collection alone took longer than an edit).
@@ -389,7 +391,7 @@ class Planned:
     pages: list
     now: dict  # (kind, id) -> the record this build holds
     changed: set | None  # (kind, id) changed since the cache's last build; None: all of them
-    fresh: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
+    new_folder: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
     same_plan: bool  # the pages are the last build's plan
     layout: tuple  # the templates' key (cache.inputs_key)
     out: Path
@@ -402,12 +404,12 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
     With `data_later`, the open data is left in the cache for `write_later`. With `options.search`, the
     search index is fed to Pagefind while the pages render, and written before the site is swapped in;
     without it, the site and pages are handed back in `result.searchable` for the caller to index."""
-    site, pages, now, changed, fresh, same_plan, layout, out = (
-        planned.site, planned.pages, planned.now, planned.changed, planned.fresh, planned.same_plan,
+    site, pages, now, changed, new_folder, same_plan, layout, out = (
+        planned.site, planned.pages, planned.now, planned.changed, planned.new_folder, planned.same_plan,
         planned.layout, planned.out)
     templates, assets, search, workers, strict = (options.templates, options.assets, options.search,
                                                    options.workers, options.strict)
-    writer = Staging(out) if fresh else InPlace(out)
+    writer = Staging(out) if new_folder else InPlace(out)
     indexing = None
     try:
         result.problems += writer.begin()
@@ -426,10 +428,10 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
 
         def meanwhile() -> None:
             nonlocal indexing
-            if search and fresh:  # Pagefind takes the search records while the pages render
+            if search and new_folder:  # Pagefind takes the search records while the pages render
                 indexing = searching.start(searching.entries(site, pages), writer.folder / searching.FOLDER,
                                            site.settings["language"], out)
-            if fresh and not data_later:  # and the open data is written here meanwhile
+            if new_folder and not data_later:  # and the open data is written here meanwhile
                 export_data()
 
         progress.stage("rendering", total=len(pages))
@@ -452,8 +454,8 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
         if result.failed(strict):
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
-        progress.stage("indexing for search and swapping the site in" if fresh and search else "writing")
-        if fresh:
+        progress.stage("indexing for search and swapping the site in" if new_folder and search else "writing")
+        if new_folder:
             result.problems += writer.finish(assets)
             result.changed = sorted(current)
         else:
@@ -467,9 +469,9 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
     finally:
         if indexing is not None:
             indexing.cancel()  # a build that stopped early ends its Pagefind (after `wait`, nothing is left to end)
-        if fresh:
+        if new_folder:
             writer.discard()
-    clock("swap" if fresh else "write")
+    clock("swap" if new_folder else "write")
     if not search:
         result.searchable = (site, pages)
     result.written = len(result.changed)
@@ -479,7 +481,7 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
         cache.data_texts = data
         cache.written = current
         if data_later:
-            cache.later = (site, changed, out)
+            cache.later = DataLater(site, changed, out)
 
 
 def plan_anyway(site, base_url: str | None) -> list[Problem]:
@@ -507,7 +509,7 @@ def write_later(cache: Cache) -> list[Problem]:
     """Write the open-data files a rebuild left for later (see `run`'s data_later), if any."""
     if cache.later is None:
         return []
-    site, changed, out = cache.later
+    site, changed, out = cache.later.site, cache.later.changed, cache.later.out
     cache.later = None
     data, rows = export(site, changed, cache.data, cache.data_texts)
     try:

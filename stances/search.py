@@ -251,16 +251,16 @@ def index(records: Iterable[Entry], into: Path, language: str, out: Path, backgr
 
 def replace(out: Path, records: Iterable[Entry], language: str, background: bool = False) -> list[Problem]:
     """Index a written site again, swapping the new index in whole (the preview's way)."""
-    fresh = out / f".{FOLDER}-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
-    problems = index(records, fresh, language, out, background)
+    building = out / f".{FOLDER}-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
+    problems = index(records, building, language, out, background)
     if not problems:
         old = out / f".{FOLDER}-old-{os.getpid()}"
         if (out / FOLDER).exists():
             (out / FOLDER).rename(old)
-        fresh.rename(out / FOLDER)
+        building.rename(out / FOLDER)
         shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(building, ignore_errors=True)
     return problems
 
 
