@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from . import schema
 from .cache import Cache
-from .cite import PLACEHOLDER, Notes, make_markdown, render_prose
+from .cite import MAX_FALLBACK_NOTES, PLACEHOLDER, Notes, make_markdown, refusal, render_prose
 from .problems import Problem, did_you_mean, error, warning
 from .shares import can_fork, each
 from .validate import Citation, Prose, Record
@@ -132,6 +132,7 @@ class LinkState:
     unused: list  # unused(site)
 
 
+REPORTED = ("citations", "uncited", "refused", "fallback_notes")  # what link_prose reads of a render's env
 PRERENDER_FROM = 200  # prose fields to render; below this, forking costs more than it saves
 
 
@@ -156,12 +157,12 @@ def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
     def render_one(key: tuple) -> tuple:
         notes = Notes()
         html, env = render_prose(md, key[0], notes, key[1], required=key[2])
-        return html, notes.keys, env.get("citations", []), env.get("uncited", [])
+        return html, notes.keys, {name: env[name] for name in REPORTED if name in env}
 
     keys = list(todo)
-    for key, (html, marked, cited, uncited) in zip(keys, each(render_one, keys, workers, PRERENDER_FROM)):
+    for key, (html, marked, found) in zip(keys, each(render_one, keys, workers, PRERENDER_FROM)):
         html = PLACEHOLDER.sub(lambda found: f"\x02{cache.notes.number(*marked[int(found.group(1))])}\x03", html)
-        cache.prose[key] = (html, {"notes": cache.notes, "citations": cited, "uncited": uncited})
+        cache.prose[key] = (html, {"notes": cache.notes, **found})
 
 
 def link(records: list[Record], cache: Cache | None = None, workers: int = 1,
@@ -328,26 +329,38 @@ def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tu
     fragment.markdown = key[0]  # the Markdown, as str(prose) gave it for the key: one copy, not two
     problems = []
     seen: dict = {}  # needle -> where the last one was found: each is looked for after it, not from the start
-    for cited in fragment.cited:
-        if cited.source in by_kind["sources"]:
-            continue
-        needle = "@" + cited.source
-        place = None
+
+    def at(needle: str, message: str) -> Problem:
+        """The error at the needle's next place in the field's text, or at the field."""
+        file, line, column = record.where(*path)
         if isinstance(prose, Prose):
-            seen[needle] = at = prose.text.find(needle, seen.get(needle, prose.start - 1) + 1, prose.end)
-            if at >= 0:
+            found = prose.text.find(needle, seen.get(needle, prose.start - 1) + 1, prose.end)
+            if found >= 0:  # not found: a refused link's address as the parser normalised it
+                seen[needle] = found
                 if "base" not in seen:  # the line the value starts on: counted once, then from there
                     seen["base"] = prose.text.count("\n", 0, prose.start)
-                place = (seen["base"] + prose.text.count("\n", prose.start, at) + 1,
-                         at - (prose.text.rfind("\n", 0, at) + 1) + 1)
+                line = seen["base"] + prose.text.count("\n", prose.start, found) + 1
+                column = found - (prose.text.rfind("\n", 0, found) + 1) + 1
+        return error(file, line, column, message)
+
+    for cited in fragment.cited:
+        if cited.source not in by_kind["sources"]:
+            problems.append(at("@" + cited.source, unknown("sources", cited.source, by_kind["sources"])))
+    for _, url in env.get("refused", []):
+        problems.append(at(url, refusal(url)))
+    name = path[-1] if isinstance(path[-1], str) else path[0]
+    if env.get("fallback_notes", 0) > MAX_FALLBACK_NOTES:
         file, line, column = record.where(*path)
-        if place:
-            line, column = place
-        problems.append(error(file, line, column, unknown("sources", cited.source, by_kind["sources"])))
+        fallback = len(key[1])
+        problems.append(error(file, line, column, (
+            f"'{name}' has {env['fallback_notes'] // fallback:,} "
+            f"paragraphs with no citation of their own, and each takes all {fallback:,} of the cite: list: "
+            f"{env['fallback_notes']:,} notes; the limit is {MAX_FALLBACK_NOTES:,} a field: cite the "
+            "paragraphs inline with [@source-id], or shorten the cite: list")))
     for _ in env.get("uncited", []):
         file, line, column = record.where(*path)
         problems.append(error(file, line, column,
-                              f"'{path[-1] if isinstance(path[-1], str) else path[0]}' states something "
+                              f"'{name}' states something "
                               "with no citation: add [@source-id] to each paragraph, or a cite: list"))
     return fragment, problems
 

@@ -26,6 +26,12 @@ PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
 # may show one (HTML forbids them), and the build uses a few as markers of its own (see cite.py).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # U+FFFE, U+FFFF: not in XML either
 MAX_PROSE = 20_000  # characters in one Markdown field: about 3,000 words, four times the longest shipped
+# What Markdown costs is bounded a file, not a field alone (a file may hold many fields): markdown-it-py
+# takes up to about 15 µs a character (brackets), and a table up to about 40 µs a cell, even a cell its
+# header makes up for a short row, so a table of 500 columns and 130 one-word rows is 65,000 cells.
+MAX_PROSE_FILE = 100_000  # characters of Markdown in one file: five fields at their limit
+MAX_CELLS_FILE = 5_000  # table cells in one file's Markdown, as table_cells counts them
+TABLE_DELIMITER = re.compile(r"[ \t>]*\|?[ \t]*:?-[ \t|:>-]*")  # a table's second line: |---|:--:| (in a quote: >)
 
 
 class Prose(str):
@@ -144,6 +150,7 @@ class Converter:
         self.problems: list[Problem] = []
         self.marks: dict = {}
         self.seen: set[int] = set()
+        self.prose_chars = self.cells = 0  # the file's Markdown so far, against MAX_PROSE_FILE, MAX_CELLS_FILE
 
     def fail(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -211,11 +218,30 @@ class Converter:
             self.fail(node, f"'{name}' holds {len(value):,} characters; the limit is {MAX_PROSE:,} a field: "
                             "split the text, or move it to a page of its own")
             return None
+        if not self.within_file_limits(node, name, value):
+            return None
         if not value.strip():
             self.fail(node, f"'{name}' is blank: give some text or leave the field out")
             return None
         return Prose(value, self.document.path, self.document.text,
                      node.start_mark.index, node.end_mark.index)
+
+    def within_file_limits(self, node, name, value: str) -> bool:
+        """Count a Markdown field against the file's limits; refuse it (once a file) past them."""
+        over = self.prose_chars > MAX_PROSE_FILE or self.cells > MAX_CELLS_FILE  # refused already
+        self.prose_chars += len(value)
+        self.cells += table_cells(value)
+        if over:
+            return False
+        if self.prose_chars > MAX_PROSE_FILE:
+            self.fail(node, f"'{name}' brings the Markdown in this file to {self.prose_chars:,} characters; the "
+                            f"limit is {MAX_PROSE_FILE:,} a file: move some records to files of their own, or "
+                            "shorten the text")
+        elif self.cells > MAX_CELLS_FILE:
+            self.fail(node, f"'{name}' brings the table cells in this file to {self.cells:,} (columns times rows); "
+                            f"the limit is {MAX_CELLS_FILE:,} a file: shorten the tables, or move some records "
+                            "to files of their own")
+        return self.prose_chars <= MAX_PROSE_FILE and self.cells <= MAX_CELLS_FILE
 
     def url(self, node, name) -> str | None:
         value = self.scalar(node, name, "a URL")
@@ -373,6 +399,24 @@ class Converter:
 # Every field path met, e.g. ('wordings', 0, 'text'), and every (line, column): one tuple for all the
 # records that have it, not one per record (at 10,000 quotes, 25 MB less).
 PATHS: dict = {}
+
+
+def table_cells(markdown: str) -> int:
+    """At least as many cells as markdown-it would make of the tables in this Markdown: for each line that
+    could be a table's delimiter row, its columns (its bars, plus one) times its rows (the header, and each
+    line up to the next blank one). A short row still gets a cell for each column."""
+    if "|" not in markdown or "-" not in markdown:
+        return 0
+    lines = markdown.splitlines()
+    cells = 0
+    blank = len(lines)  # the first blank line at or after each line, found from the end
+    for number in range(len(lines) - 1, 0, -1):
+        line = lines[number]
+        if not line.strip():
+            blank = number
+        elif "|" in line and TABLE_DELIMITER.fullmatch(line):
+            cells += (line.count("|") + 1) * (blank - number)
+    return cells
 
 
 def interned(path: tuple) -> tuple:
