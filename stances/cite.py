@@ -25,9 +25,6 @@ PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 BRACKET = re.compile(r"[\[\]]")
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
-# Notes that a field's uncited paragraphs take from its cite: list, each paragraph all of them: without a
-# bound, 6,600 one-word paragraphs under a list of 3,000 sources make 20 million notes (80 s, 590 MB).
-MAX_FALLBACK_NOTES = 2_000
 
 
 @dataclass(frozen=True)
@@ -108,9 +105,6 @@ def check_rule(state: StateCore) -> None:
         cited = [c for token in unit for child in token.children or [] if child.type == "citation"
                  for c in child.meta["citations"]]
         if not cited and env.get("fallback"):
-            notes = env["fallback_notes"] = env.get("fallback_notes", 0) + len(env["fallback"])
-            if notes > MAX_FALLBACK_NOTES:  # refused (link.py says so): the field is not shown
-                continue
             appended = Token("citation", "", 0)
             appended.meta = {"citations": [(c.source, c.locator) for c in env["fallback"]], "fallback": True}
             unit[-1].children.append(appended)

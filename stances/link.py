@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from . import schema
 from .cache import Cache
-from .cite import MAX_FALLBACK_NOTES, PLACEHOLDER, Notes, make_markdown, refusal, render_prose
+from .cite import PLACEHOLDER, Notes, make_markdown, refusal, render_prose
 from .problems import Problem, did_you_mean, error, warning
 from .shares import can_fork, each
 from .validate import Citation, Prose, Record
@@ -132,7 +132,7 @@ class LinkState:
     unused: list  # unused(site)
 
 
-REPORTED = ("citations", "uncited", "refused", "fallback_notes")  # what link_prose reads of a render's env
+REPORTED = ("citations", "uncited", "refused")  # what link_prose reads of a render's env
 PRERENDER_FROM = 200  # prose fields to render; below this, forking costs more than it saves
 
 
@@ -348,19 +348,10 @@ def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tu
             problems.append(at("@" + cited.source, unknown("sources", cited.source, by_kind["sources"])))
     for _, url in env.get("refused", []):
         problems.append(at(url, refusal(url)))
-    name = path[-1] if isinstance(path[-1], str) else path[0]
-    if env.get("fallback_notes", 0) > MAX_FALLBACK_NOTES:
-        file, line, column = record.where(*path)
-        fallback = len(key[1])
-        problems.append(error(file, line, column, (
-            f"'{name}' has {env['fallback_notes'] // fallback:,} "
-            f"paragraphs with no citation of their own, and each takes all {fallback:,} of the cite: list: "
-            f"{env['fallback_notes']:,} notes; the limit is {MAX_FALLBACK_NOTES:,} a field: cite the "
-            "paragraphs inline with [@source-id], or shorten the cite: list")))
     for _ in env.get("uncited", []):
         file, line, column = record.where(*path)
         problems.append(error(file, line, column,
-                              f"'{name}' states something "
+                              f"'{path[-1] if isinstance(path[-1], str) else path[0]}' states something "
                               "with no citation: add [@source-id] to each paragraph, or a cite: list"))
     return fragment, problems
 

@@ -29,8 +29,11 @@ MAX_PROSE = 20_000  # characters in one Markdown field: about 3,000 words, four 
 # What Markdown costs is bounded a file, not a field alone (a file may hold many fields): markdown-it-py
 # takes up to about 15 µs a character (brackets), and a table up to about 40 µs a cell, even a cell its
 # header makes up for a short row, so a table of 500 columns and 130 one-word rows is 65,000 cells.
-MAX_PROSE_FILE = 100_000  # characters of Markdown in one file: five fields at their limit
+MAX_PROSE_FILE = 200_000  # characters of Markdown in one file: 30,000 words, 2,500 quotes with a short context
 MAX_CELLS_FILE = 5_000  # table cells in one file's Markdown, as table_cells counts them
+# Each paragraph without a citation of its own shows every source of its record's cite: list: 6,600
+# one-word paragraphs under a list of 3,000 sources made 20 million notes (80 s, 590 MB of HTML).
+MAX_NOTES_FILE = 100_000  # notes a file's uncited paragraphs could take, as within_notes_limit counts them
 TABLE_DELIMITER = re.compile(r"[ \t>]*\|?[ \t]*:?-[ \t|:>-]*")  # a table's second line: |---|:--:| (in a quote: >)
 
 
@@ -151,6 +154,7 @@ class Converter:
         self.marks: dict = {}
         self.seen: set[int] = set()
         self.prose_chars = self.cells = 0  # the file's Markdown so far, against MAX_PROSE_FILE, MAX_CELLS_FILE
+        self.notes = 0  # against MAX_NOTES_FILE
 
     def fail(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -474,9 +478,35 @@ def records_of(document: Document) -> tuple[list[Record], list[Problem]]:
                          f"the id '{record_id}' is not the file's name '{name}': rename the file "
                          f"{record_id}{os.path.splitext(document.path)[1]}, or give it the id '{name}'")
         mark = item.start_mark
-        records.append(Record(kind.name, record_id, document.path, mark.line + 1, mark.column + 1,
-                              data, convert.marks))
+        record = Record(kind.name, record_id, document.path, mark.line + 1, mark.column + 1, data, convert.marks)
+        within_notes_limit(convert, item, record)
+        records.append(record)
     return records, convert.problems
+
+
+def within_notes_limit(convert: Converter, node, record: Record) -> None:
+    """Count the notes the record's uncited paragraphs could take against the file's limit; past it, say
+    so (once a file) and empty the record's Markdown, so that rendering it costs nothing."""
+    from .link import fallback_citations, fields_of  # link reads validated records: imported here
+
+    over = convert.notes > MAX_NOTES_FILE
+    for path, declared, prose in list(fields_of(record)):
+        if not isinstance(declared, schema.Markdown):
+            continue
+        # Each statement (a paragraph, a table row) has a line of its own: at most one a line that is not blank.
+        lines = sum(1 for line in prose.splitlines() if line.strip())
+        convert.notes += lines * max(len(fallback_citations(record, path)), 1)
+        if convert.notes > MAX_NOTES_FILE:
+            holder = record.data
+            for step in path[:-1]:
+                holder = holder[step]
+            holder[path[-1]] = Prose("", prose.path, prose.text, prose.start, prose.start)
+    if convert.notes > MAX_NOTES_FILE and not over:
+        convert.fail(node, f"the paragraphs of {schema.KINDS[record.kind].singular} '{record.id}' and those "
+                           f"before it in this file could take {convert.notes:,} notes from cite: lists (each "
+                           "paragraph without a citation of its own shows every source of its list); the limit "
+                           f"is {MAX_NOTES_FILE:,} a file: cite the paragraphs inline with [@source-id], shorten "
+                           "the cite: lists, or move some records to files of their own")
 
 
 def validate(documents: list[Document]) -> tuple[list[Record], list[Problem]]:
