@@ -12,7 +12,7 @@ from .cache import Cache
 from .cite import PLACEHOLDER, Notes, make_markdown, refusal, render_prose
 from .problems import Problem, did_you_mean, error, warning
 from .shares import can_fork, each
-from .validate import Citation, Prose, Record
+from .validate import Citation, Prose, Record, fallback_citations, fields_of
 
 
 @dataclass(frozen=True)
@@ -66,44 +66,6 @@ def index(records: list[Record]) -> tuple[dict, list[Problem]]:
             continue
         by_kind[record.kind][record.id] = record
     return by_kind, problems
-
-
-def walk(value, declared, path=()):
-    """Yield (path, type, value) for every value in a record, following the declaration."""
-    if isinstance(declared, schema.ListOf):
-        for position, item in enumerate(value):
-            yield from walk(item, declared.item, path + (position,))
-    elif declared is schema.CITATION:
-        yield path, declared, value
-        yield path + ("source",), schema.Ref("sources"), value.source
-    elif isinstance(declared, schema.Struct):
-        for inner in declared.fields:
-            if inner.name in value:
-                yield from walk(value[inner.name], inner.type, path + (inner.name,))
-    else:
-        yield path, declared, value
-
-
-def fields_of(record: Record):
-    """Yield (path, type, value) for every value of a record."""
-    for declared in schema.KINDS[record.kind].fields:
-        if declared.name in record.data:
-            yield from walk(record.data[declared.name], declared.type, (declared.name,))
-
-
-def fallback_citations(record: Record, path: tuple) -> list[Citation]:
-    """The citations that stand for a prose field's uncited paragraphs: the nearest `cite:`."""
-    data = record.data
-    nearest = data.get("cite", [])
-    for step in path[:-1]:
-        data = data[step]
-        if isinstance(data, dict) and data.get("cite"):
-            nearest = data["cite"]
-    if record.kind == "quotes" and not nearest:
-        nearest = [c for wording in record.data.get("wordings", []) for c in wording.get("cite", [])]
-    if record.kind == "sources" and not nearest:
-        nearest = [Citation(record.id)]
-    return nearest
 
 
 @dataclass
