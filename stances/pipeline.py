@@ -20,7 +20,7 @@ from . import search as searching
 from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
 from .progress import Silent
-from .render import render
+from .render import Reuse, render
 from .validate import published_address, records_of
 from .verify import verify
 from .write import MARKER, InPlace, Staging, files_of, replace_files, sweep
@@ -433,8 +433,8 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
                 export_data()
 
         progress.stage("rendering", total=len(pages))
-        memos, found, result.rendered = render(site, pages, templates, cache, changed, progress.counting(writer.page),
-                                               remember=remember, workers=workers, same_plan=same_plan,
+        memos, found, result.rendered = render(site, pages, templates, progress.counting(writer.page),
+                                               Reuse(cache, changed, same_plan, remember), workers=workers,
                                                meanwhile=meanwhile)
         clock("render and write pages" + (" and open data" if "data" in exported else ""))
         result.problems += found
