@@ -8,17 +8,13 @@ property test (tests/test_incremental.py) checks the result is byte-identical to
 from __future__ import annotations
 
 import dataclasses
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import Notes
 from .files import files_under, layers
 
-# The records a page's template reads while it renders, collected by Record lookups.
-reading: ContextVar[set | None] = ContextVar("reading", default=None)
-# The (kind, id, field) the plan reads: an edit to none of them leaves the last plan standing.
-planning: ContextVar[set | None] = ContextVar("planning", default=None)
+from .validate import Record
 
 
 @dataclass
@@ -147,8 +143,6 @@ def fingerprint(value) -> object:
 
 def field_names(kind: type) -> tuple | str:
     """How fingerprint takes a value of this type apart: 'record', its dataclass fields, or () as it is."""
-    from .validate import Record
-
     if issubclass(kind, Record):
         return "record"
     return tuple(f.name for f in dataclasses.fields(kind) if f.compare) if dataclasses.is_dataclass(kind) else ()

@@ -12,16 +12,10 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .problems import Problem, escaped
+from .files import default_folder
+from .problems import Problem, not_checked, report
 
-PACKAGE = Path(__file__).resolve().parent
 log = logging.getLogger("stances")
-
-
-def default_folder(name: str) -> Path:
-    """The default templates or assets: shipped inside the package, or beside it in a checkout."""
-    packaged = PACKAGE / name
-    return packaged if packaged.is_dir() else PACKAGE.parent / name
 
 
 def add_build_options(parser: argparse.ArgumentParser, building: bool = True) -> None:
@@ -78,32 +72,14 @@ def parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="start a new explainer in a new folder",
                                description="Write a new explainer that builds, checks and publishes as it "
                                            "stands: site.yml and one commented example of each kind, the "
-                                           "GitHub workflows, editor settings, a pre-commit config and a README.")
-    init.add_argument("folder", metavar="DIR", type=Path, help="the folder to make (it must be new or empty)")
+                                           "GitHub workflows, editor settings, a pre-commit config, a README, "
+                                           "and a wheel of this stances in vendor/, which the workflows install.")
+    init.add_argument("folder", metavar="DIR", type=Path,
+                      help="the folder to make (it must be new or empty); with --upgrade, the explainer's folder")
+    init.add_argument("--upgrade", action="store_true",
+                      help="in an explainer made before, only replace the stances wheel in DIR/vendor/ (which "
+                           "its requirements.txt names) and the schemas in DIR/schema/ with this stances' own")
     return main_parser
-
-
-def report(problems: list[Problem], strict: bool, annotations: bool = False) -> int:
-    """Print every problem, sorted; return how many count as errors."""
-    for problem in sorted(set(problems)):
-        print(problem, file=sys.stderr)
-        if annotations:
-            level = "error" if problem.is_error or strict else "warning"
-            print(annotation(problem, level))
-    return sum(1 for problem in set(problems) if problem.is_error or strict)
-
-
-def annotation(problem: Problem, level: str) -> str:
-    """A GitHub Actions workflow command for a problem, escaped as the runner reads them, so that
-    neither a file name nor a message can end the command early or start another."""
-    def data(text: str) -> str:
-        return escaped(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def prop(text: str) -> str:
-        return data(text).replace(":", "%3A").replace(",", "%2C")
-
-    where = f" file={prop(problem.path)},line={problem.line},col={problem.column}" if problem.path else ""
-    return f"::{level}{where}::{data(problem.message)}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,8 +106,8 @@ def dispatch(options) -> int:
         from .new import new_record
         return new_record(options.content, options.kind, options.id)
     if options.command == "init":
-        from .init import init
-        return init(options.folder)
+        from .init import init, upgrade
+        return upgrade(options.folder) if options.upgrade else init(options.folder)
     for name in ("templates", "assets"):
         given = getattr(options, name)
         if given is not None and not given.is_dir():
@@ -236,8 +212,7 @@ def build_once(options) -> int:
     warnings = sum(1 for problem in set(result.problems) if not problem.is_error)
     seconds = time.perf_counter() - started
     if result.unchecked:
-        print(f"not checked: {result.unchecked} reference(s) to records in files that could not be read; "
-              "fix those files and check again", file=sys.stderr)
+        print(not_checked(result.unchecked), file=sys.stderr)
     if errors:
         print(f"failed: {errors} error(s), {warnings} warning(s); "
               + (f"{options.out}/ left as it was" if write else "nothing written"), file=sys.stderr)

@@ -24,7 +24,8 @@ import jinja2
 import jinja2.runtime
 import markupsafe
 
-from .validate import Record, noticed
+from .tracking import noticed
+from .validate import Record
 
 _escape_inner = getattr(markupsafe, "_escape_inner", None)  # MarkupSafe's own C escaper, where it has one
 _markup_escape = markupsafe.escape

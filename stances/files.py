@@ -9,6 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+PACKAGE = Path(__file__).resolve().parent
+
+
+def default_folder(name: str) -> Path:
+    """The default templates or assets: shipped inside the package, or beside it in a checkout."""
+    packaged = PACKAGE / name
+    return packaged if packaged.is_dir() else PACKAGE.parent / name
+
 
 def layers(folders) -> tuple[Path, ...]:
     """A folder, or folders laid over one another (a file in the first that holds its name wins), as a tuple."""

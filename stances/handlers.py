@@ -1,25 +1,40 @@
 """The preview's HTTP side: the site under its sub-path, the LiveReload socket, a status, the overlay.
 
-`serve.Preview` holds the state these handlers read (the output folder, the base path, the
-last build's generation and problems, and `ready`, set while no build runs).
+They read the preview's state through `Previewing`, which `serve.Preview` provides (the output folder,
+the base path, the last build's generation and problems, and `ready`, set while no build runs).
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import ipaddress
 import json
 import mimetypes
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
 
-if TYPE_CHECKING:
-    from .serve import Preview
+
+
+class Previewing(Protocol):
+    """What the handlers read of the preview (serve.Preview)."""
+
+    options: object  # the command's options: host, among others
+    out: Path  # the output folder served
+    port: int | None  # the port listened on
+    base_path: str  # the sub-path pages are served under
+    generation: int  # finished builds
+    ok: bool | None  # how the last build went
+    problems: list[str]  # the last failed build's problems
+    notes: list[str]  # and what it could not check (the "not checked: N" line)
+    ready: asyncio.Event  # set while no build runs
+
+    def status(self) -> dict: ...
 
 RESERVED = "/__stances__/"  # status and overlay style; never a page (ids are slugs)
 # livereload.js finds its server from its own address, which must end in /livereload.js,
@@ -62,9 +77,11 @@ def content_type(path: Path) -> str:
     return guessed
 
 
-def decorate(page: bytes, generation: int, problems: list[str], last_good: bool = True) -> bytes:
+def decorate(page: bytes, generation: int, problems: list[str], last_good: bool = True,
+             notes: list[str] = ()) -> bytes:
     """Add the livereload script to an HTML page, and the problems of a failed build in an overlay
-    (`last_good`: the page is of the last good site, not the placeholder shown while there is none)."""
+    (`last_good`: the page is of the last good site, not the placeholder shown while there is none;
+    `notes`, below the problems: what the build could not check)."""
     try:
         text = page.decode("utf-8")
     except UnicodeDecodeError:
@@ -72,7 +89,7 @@ def decorate(page: bytes, generation: int, problems: list[str], last_good: bool 
     head = SCRIPT.format(generation=generation)
     if problems:
         head = OVERLAY_STYLE + head
-        text = insert_after_body(text, overlay(problems, last_good))
+        text = insert_after_body(text, overlay(problems, last_good, notes))
     at = text.lower().find("</head>")
     text = text[:at] + head + text[at:] if at >= 0 else head + text
     return text.encode("utf-8")
@@ -82,7 +99,7 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 ANY = ("", "0.0.0.0", "::")
 
 
-def addressed_here(preview: "Preview", address: str) -> bool:
+def addressed_here(preview: Previewing, address: str) -> bool:
     """True if `host[:port]` names this server: its port, and a loopback name, the address it listens on,
     or (listening on every address) any IP address. A page of another site whose name was pointed at
     this machine (DNS rebinding) names its own host, and is refused."""
@@ -104,7 +121,7 @@ def addressed_here(preview: "Preview", address: str) -> bool:
     return False
 
 
-def trusted(preview: "Preview", request) -> bool:
+def trusted(preview: Previewing, request) -> bool:
     """True if a request is addressed to this server (Host) and, if it says where it comes from (Origin),
     comes from this server's own pages."""
     if not addressed_here(preview, request.headers.get("Host", "")):
@@ -119,14 +136,14 @@ class SameServer:
     """Refuses (403) a request that names another host, or comes from another site's page: for HTTP and
     the WebSocket alike (Tornado calls `prepare` before either)."""
 
-    preview: "Preview"
+    preview: Previewing
 
     def prepare(self):
         if not trusted(self.preview, self.request):
             raise web.HTTPError(403, "the preview answers only requests addressed to it, from its own pages")
 
 
-def application(preview: "Preview") -> web.Application:
+def application(preview: Previewing) -> web.Application:
     """The preview's routes: LiveReload's socket and script, the status, the overlay's style, the site."""
     LiveReloadHandler.watcher = preview  # reload_waiters() logs its `filepath`
     LiveReloadHandler.live_css = True
@@ -154,7 +171,7 @@ def reload_browsers(path: str) -> None:
     LiveReloadHandler.reload_waiters(path)
 
 
-def overlay(problems: list[str], last_good: bool = True) -> str:
+def overlay(problems: list[str], last_good: bool = True, notes: list[str] = ()) -> str:
     items = "".join(
         f'<li class="{"warning" if ": warning: " in problem else "error"}">{html.escape(problem)}</li>'
         for problem in problems)
@@ -163,7 +180,7 @@ def overlay(problems: list[str], last_good: bool = True) -> str:
             + ("<p>You are looking at the last good site. " if last_good else
                "<p>There is no good build to show yet. ")
             + "Fix these and save: the page reloads by itself, and this notice goes once a build succeeds.</p>"
-            f"<ol>{items}</ol></details>")
+            f"<ol>{items}</ol>" + "".join(f"<p>{html.escape(note)}</p>" for note in notes) + "</details>")
 
 
 def insert_after_body(text: str, fragment: str) -> str:
@@ -177,7 +194,7 @@ class ReloadSocket(SameServer, LiveReloadHandler):
     def check_origin(self, origin: str) -> bool:  # the package lets any site connect
         return trusted(self.preview, self.request)
 
-    def initialize(self, preview: "Preview"):
+    def initialize(self, preview: Previewing):
         self.preview = preview
         self.page_generation = None
 
@@ -197,14 +214,14 @@ class ReloadSocket(SameServer, LiveReloadHandler):
 
 
 class ReloadScript(SameServer, LiveReloadJSHandler):
-    def initialize(self, preview: "Preview"):
+    def initialize(self, preview: Previewing):
         self.preview = preview
 
 
 class StatusHandler(SameServer, web.RequestHandler):
     """A small JSON status, for scripts and tests: generation, ok, problems, base_path."""
 
-    def initialize(self, preview: "Preview"):
+    def initialize(self, preview: Previewing):
         self.preview = preview
 
     async def get(self):
@@ -216,7 +233,7 @@ class StatusHandler(SameServer, web.RequestHandler):
 
 
 class OverlayStyleHandler(SameServer, web.RequestHandler):
-    def initialize(self, preview: "Preview"):
+    def initialize(self, preview: Previewing):
         self.preview = preview
 
     def get(self):
@@ -227,7 +244,7 @@ class OverlayStyleHandler(SameServer, web.RequestHandler):
 class SiteHandler(SameServer, web.RequestHandler):
     """The built site under its sub-path; waits while a build runs."""
 
-    def initialize(self, preview: "Preview"):
+    def initialize(self, preview: Previewing):
         self.preview = preview
 
     def set_default_headers(self):
@@ -292,8 +309,9 @@ class SiteHandler(SameServer, web.RequestHandler):
         else:
             data, kind = path.read_bytes(), content_type(path)
         if kind.startswith("text/html"):
-            data = decorate(data, self.preview.generation, [] if self.preview.ok else self.preview.problems,
-                            last_good=path is not None)
+            failed = not self.preview.ok
+            data = decorate(data, self.preview.generation, self.preview.problems if failed else [],
+                            last_good=path is not None, notes=self.preview.notes if failed else [])
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.finish(data)

@@ -4,16 +4,19 @@ It holds site.yml and one commented example of each kind (about a made-up disput
 resting on the one made-up article in archive/), the editor schemas and settings, both GitHub
 workflows, a pre-commit config, a .gitignore and a short README. The templates and assets are the
 defaults that ship with stances: a file put in the site's own templates/ or assets/ replaces the
-default of the same name.
+default of the same name. stances itself is on no package index: the site carries a wheel of the
+stances that made it in vendor/ (stances/wheel.py), which requirements.txt names and the workflows
+install; `stances init --upgrade DIR` replaces it with the stances that runs.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
-from . import __version__, jsonschema, schema
+from . import __version__, jsonschema, schema, wheel
 from .load import shown_path
 
 ARTICLE = """\
@@ -152,11 +155,17 @@ GITIGNORE = """\
 __pycache__/
 """
 
-REQUIREMENTS = f"""\
-# What the workflows and a contributor install. Where stances is not on the package index you use,
-# name where it is, e.g. stances @ git+https://github.com/OWNER/stances@main
-stances=={__version__}
+def requirements(wheel: str) -> str:
+    return f"""\
+# What the workflows and a contributor install: stances from the wheel of it in vendor/ (it is on no
+# package index), its dependencies from PyPI. `stances init --upgrade .` puts the stances you run there.
+./vendor/{wheel}
 """
+
+
+VENDOR = "vendor"
+# A requirement line for stances: by name (stances==1.0, stances @ git+…), or a wheel's path.
+STANCES = re.compile(r"^\s*(stances\b(?![-_.\w])|\S*stances-[^/\\\s]*\.whl\s*$)", re.IGNORECASE)
 
 SETUP = "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
 
@@ -287,7 +296,17 @@ A file in `templates/` or `assets/` replaces the stances default of the same nam
 Push this folder to a GitHub repository; under **Settings → Pages → Build and deployment**, set
 **Source** to **GitHub Actions**. Every push to `main` then publishes the site
 (`.github/workflows/pages.yml`), and every pull request is checked (`.github/workflows/checks.yml`),
-with problems shown on the lines they concern. `requirements.txt` says where the workflows get stances.
+with problems shown on the lines they concern.
+
+## Upgrade stances
+
+The workflows install stances from the wheel in `vendor/` that `requirements.txt` names, and its
+dependencies from PyPI. To move this site to another version of stances, run that version here:
+
+    stances init --upgrade .         # replaces the wheel in vendor/, its line in requirements.txt, schema/
+    .venv/bin/pip install -r requirements.txt
+
+then build, check, and commit `vendor/`, `requirements.txt` and `schema/` together.
 
 ## Editors
 
@@ -312,7 +331,7 @@ def editor_settings(schema_folder: str = "schema") -> dict[str, str]:
 
 def files() -> dict[str, str]:
     """Every file of a new explainer but its schemas, by path."""
-    found = {".gitignore": GITIGNORE, "README.md": README, "requirements.txt": REQUIREMENTS,
+    found = {".gitignore": GITIGNORE, "README.md": README, "requirements.txt": requirements(wheel.file_name()),
              ".pre-commit-config.yaml": PRE_COMMIT, ".github/workflows/checks.yml": CHECKS,
              ".github/workflows/pages.yml": PAGES, "archive/example-article.txt": ARTICLE}
     found.update(editor_settings())
@@ -327,12 +346,38 @@ def init(folder: Path) -> int:
     """Write a new explainer into a new or empty folder."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         print(f"error: {shown_path(folder)} is not empty: stances init writes a new explainer into a new "
-              "or empty folder", file=sys.stderr)
+              "or empty folder (`stances init --upgrade` replaces just the stances in an explainer's vendor/)",
+              file=sys.stderr)
         return 1
     for name, text in sorted(files().items()):
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
     jsonschema.write(folder / "schema")
+    wheel.write(folder / VENDOR)
     print(f"wrote a new explainer in {folder}/; next:\n    cd {folder}\n    {SETUP}\n    .venv/bin/stances serve")
+    return 0
+
+
+def upgrade(folder: Path) -> int:
+    """In an explainer init wrote, put the wheel of this stances in vendor/ in place of the one there, name
+    it in requirements.txt instead of whatever stances that named, and write its schemas in schema/."""
+    listed = folder / "requirements.txt"
+    try:
+        lines = listed.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: {shown_path(listed)}: cannot read it ({exc.strerror if isinstance(exc, OSError) else exc}): "
+              "stances init --upgrade works in an explainer that stances init made", file=sys.stderr)
+        return 1
+    for old in (folder / VENDOR).glob("stances-*.whl"):
+        old.unlink()
+    written = wheel.write(folder / VENDOR)
+    jsonschema.write(folder / "schema")  # the editors' schemas, as this stances reads each kind
+    line = f"./{VENDOR}/{written.name}"
+    named = [index for index, text in enumerate(lines) if STANCES.match(text)]
+    lines = [line if index == named[0] else text for index, text in enumerate(lines)
+             if index not in named[1:]] if named else lines + [line]
+    listed.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    print(f"{shown_path(written)}: stances {__version__}, named in {shown_path(listed)}; "
+          "install it with `.venv/bin/pip install -r requirements.txt`")
     return 0

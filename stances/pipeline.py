@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, changed_fields, changed_records, current_records, inputs_key, planning
+from .cache import Cache, changed_fields, changed_records, current_records, inputs_key
+from .tracking import planning
 from .data import export
 from .link import citations_in, link, unchecked
 from .files import apart, inputs_of, stat_key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 # What a terminal, a log or a CI annotation could take for a line end or a control sequence, or that
@@ -61,8 +62,6 @@ def a(word: str) -> str:
 
 def command() -> str:
     """How the user runs stances, for messages: through a checkout's build.py, or the installed command."""
-    import sys
-
     return "python build.py" if sys.argv[0].endswith("build.py") else "stances"
 
 
@@ -74,9 +73,30 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-class Failed(Exception):
-    """A stage found errors; the problems say which."""
+def report(problems: list[Problem], strict: bool, annotations: bool = False) -> int:
+    """Print every problem, sorted; return how many count as errors."""
+    for problem in sorted(set(problems)):
+        print(problem, file=sys.stderr)
+        if annotations:
+            level = "error" if problem.is_error or strict else "warning"
+            print(annotation(problem, level))
+    return sum(1 for problem in set(problems) if problem.is_error or strict)
 
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+
+def not_checked(count: int) -> str:
+    """The line that stands for the references into files that could not be read, instead of one error each."""
+    return (f"not checked: {count} reference(s) to records in files that could not be read; "
+            "fix those files and check again")
+
+
+def annotation(problem: Problem, level: str) -> str:
+    """A GitHub Actions workflow command for a problem, escaped as the runner reads them, so that
+    neither a file name nor a message can end the command early or start another."""
+    def data(text: str) -> str:
+        return escaped(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    where = f" file={prop(problem.path)},line={problem.line},col={problem.column}" if problem.path else ""
+    return f"::{level}{where}::{data(problem.message)}"

@@ -12,7 +12,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .cache import Cache, Fragments, PageMemo, fingerprint, reading
+from .cache import Cache, Fragments, PageMemo, fingerprint
+from .tracking import reading
 from .environment import Environment
 from .cite import PLACEHOLDER
 from .link import Site

@@ -47,10 +47,10 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .cache import Cache
-from .cli import report
 from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
 from .pipeline import run, write_later
+from .problems import not_checked, report
 from . import search
 
 log = logging.getLogger("stances")
@@ -91,6 +91,7 @@ class Preview:
         self.generation = 0  # finished builds, good or bad
         self.ok: bool | None = None  # how the last build went; None before the first
         self.problems: list[str] = []  # shown in the overlay while the last build failed
+        self.notes: list[str] = []  # and below them, as `build` prints them: what was not checked
         self.index_lock = threading.Lock()
         self.indexing = False  # a search indexer thread runs
         self.index_due: tuple | None = None  # (search records, language) of the latest build, while not indexed
@@ -267,6 +268,7 @@ class Preview:
         else:
             self.ok = not result.failed(self.options.strict)
             self.problems = [] if self.ok else [str(problem) for problem in sorted(set(result.problems))]
+        self.notes = [not_checked(result.unchecked)] if crash is None and not self.ok and result.unchecked else []
         if self.pending():
             log.info("build %d overtaken by newer saves in %.2f s; building again", self.generation, seconds)
             return
@@ -293,6 +295,8 @@ class Preview:
         if crash is not None:
             print(self.problems[0], file=sys.stderr)
         errors = 1 if crash is not None else report(result.problems, self.options.strict)
+        for note in self.notes:
+            print(note, file=sys.stderr)
         log.warning("build %d failed: %d error(s) in %.2f s; still serving the last good site",
                     generation, errors, seconds)
         reload_browsers(self.base_path)  # into the overlay
@@ -361,7 +365,7 @@ class Preview:
 
     def status(self) -> dict:
         return {"generation": self.generation, "ok": self.ok, "building": self.building is not None,
-                "problems": self.problems, "base_path": self.base_path,
+                "problems": self.problems, "notes": self.notes, "base_path": self.base_path,
                 "browsers": browsers()}
 
     # -- running

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import schema
-from .cache import planning, reading
+from .tracking import noticed
 from .load import Document
 from .problems import Problem, a, command, did_you_mean, error
 
@@ -124,16 +124,6 @@ class Record:
             path = path[:-1]
         line, column = self.marks.get(path, (self.line, self.column))
         return self.path, line, column
-
-
-def noticed(record: Record, name: str) -> None:
-    """Note that the page being rendered reads this record, or that the plan reads this field (see cache.py)."""
-    reads = reading.get()
-    if reads is not None:
-        reads.add((record.kind, record.id))
-    fields = planning.get()
-    if fields is not None:
-        fields.add((record.kind, record.id, name))
 
 
 class Converter:

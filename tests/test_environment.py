@@ -4,7 +4,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from stances.cache import reading
+from stances.tracking import reading
 from stances.environment import Environment
 from stances.validate import Record
 

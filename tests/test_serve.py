@@ -390,6 +390,30 @@ def test_a_broken_edit_shows_its_problems_over_the_last_good_site_until_fixed(se
     assert_serves(server, full_build(folder))
 
 
+def test_references_into_a_file_that_cannot_be_read_show_as_one_line_as_build_prints_it(server, folder):
+    source = folder / "content" / "sources" / "courier-talks.yml"
+    good = source.read_text(encoding="utf-8")
+    generation = server.status()["generation"]
+    edit(source, lambda text: text.replace("headline: Talks on the dam", "headline: Talks: on the dam", 1))
+    checked = subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], cwd=folder, capture_output=True,
+                             text=True, env=dict(os.environ, PYTHONPATH=str(ROOT), GITHUB_ACTIONS=""))
+    error, note, failed = checked.stderr.splitlines()
+    assert note.startswith("not checked: ") and failed.startswith("failed: 1 error(s)")
+    status = server.wait_for_build(generation)
+    assert status["problems"] == [error] and status["notes"] == [note]
+    wait_until(lambda: re.search(rf"{re.escape(error)}\n{re.escape(note)}\nbuild \d+ failed", server.output),
+               f"the problem, then the line, in the terminal\n{server.output}")
+    text = html.unescape(server.page())
+    assert "The last build failed: 1 problem(s)" in text
+    assert f"<li class=\"error\">{error}</li></ol><p>{note}</p></details>" in text
+
+    generation = status["generation"]
+    source.write_text(good, encoding="utf-8")
+    status = server.wait_for_build(generation)
+    assert status["ok"] is True and status["notes"] == []
+    assert "not checked" not in server.page()
+
+
 def test_a_first_build_that_fails_serves_the_problems_then_the_site(start, folder):
     site = folder / "content" / "site.yml"
     good = site.read_text(encoding="utf-8")

@@ -1,0 +1,42 @@
+"""The shape of the code a maintainer reads: modules that import one another in one direction only."""
+
+from __future__ import annotations
+
+import ast
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "stances"
+
+
+def imports() -> dict[str, set[str]]:
+    """Each module of the package -> the modules of the package it imports (type-only imports too)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.glob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names |= {node.module.split(".")[0]} if node.module else {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("stances."):
+                names.add(node.module.split(".")[1])
+        found[path.stem] = names - {path.stem}
+    return found
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    graph = imports()
+    cycles = []
+    for start in sorted(graph):
+        path, stack, seen = [], [(start, iter(sorted(graph[start])))], {start}
+        while stack:
+            module, rest = stack[-1]
+            following = next(rest, None)
+            if following is None:
+                stack.pop()
+                continue
+            if following == start:
+                cycles.append(" -> ".join([name for name, _ in stack] + [start]))
+            elif following not in seen and following in graph:
+                seen.add(following)
+                stack.append((following, iter(sorted(graph[following]))))
+    assert cycles == []
