@@ -232,6 +232,11 @@ def probe(content: Path, out: Path, runs: int) -> dict:
 
     templates, assets = ROOT / "templates", ROOT / "assets"
     kwargs = {}
+    options = getattr(pipeline, "BuildOptions", None)  # from 24's refactor on, run takes (options, out, ...)
+    if options is not None:
+        inputs = (options(content, templates, assets, search=False), out)
+    else:
+        inputs = (content, templates, assets, out)
     if "cache" in inspect.signature(pipeline.run).parameters:  # the preview server keeps one across rebuilds
         from stances.cache import Cache
         kwargs["cache"] = Cache()
@@ -246,7 +251,7 @@ def probe(content: Path, out: Path, runs: int) -> dict:
 
     def build(paths: set | None = None):
         started = time.perf_counter()
-        result = pipeline.run(content, templates, assets, out, **kwargs,
+        result = pipeline.run(*inputs, **kwargs,
                               **({"changed_paths": paths} if told and paths is not None else {}))
         seconds = time.perf_counter() - started
         if result.failed(False):

@@ -189,7 +189,7 @@ def build_once(options) -> int:
             return 0
         uptodate.forget(options.out)
 
-    from .pipeline import run
+    from .pipeline import BuildOptions, run
     from .progress import progress
 
     # A build makes a few hundred thousand objects that live until it ends, and little cyclic
@@ -198,10 +198,10 @@ def build_once(options) -> int:
     gc.set_threshold(100_000, 50, 100)
     shown = progress(options.quiet)  # on a terminal: the stage, and pages written of the total
     try:
-        result = run(options.content, options.templates, options.assets, options.out if write else None,
-                     base_url=options.base_url, archive=options.archive, strict=options.strict,
-                     search=getattr(options, "search", True), workers=getattr(options, "workers", None),
-                     progress=shown)
+        result = run(BuildOptions(options.content, options.templates, options.assets, options.archive,
+                                  options.base_url, options.strict, search=getattr(options, "search", True),
+                                  workers=getattr(options, "workers", None)),
+                     options.out if write else None, progress=shown)
     finally:
         shown.done()
     if getattr(options, "timings", False):

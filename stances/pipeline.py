@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import Cache, changed_fields, changed_records, current_records, inputs_key
 from .tracking import planning
 from .data import export
-from .link import citations_in, link, unchecked
+from .link import Site, citations_in, link, unchecked
 from .files import apart, inputs_of, stat_key
 from .load import YAML_SUFFIXES, load_file, scan, shown_path
 from .shares import each
@@ -20,10 +20,24 @@ from . import search as searching
 from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
 from .progress import Silent
-from .render import render
+from .render import Reuse, render
 from .validate import published_address, records_of
 from .verify import verify
 from .write import MARKER, InPlace, Staging, files_of, replace_files, sweep
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build reads, and the options that shape what it writes: the command line's, in short."""
+
+    content: Path
+    templates: Path | tuple  # a folder, or folders laid over one another (files.layers)
+    assets: Path | tuple
+    archive: Path | None = None  # the articles quotes are checked against
+    base_url: str | None = None  # where the site is published; else site.yml's
+    strict: bool = False  # warnings count as errors
+    search: bool = True  # index search in the build; False leaves it to the caller (`serve`)
+    workers: int | None = None  # processes that read and render; None: one per core
 
 
 @dataclass
@@ -255,24 +269,22 @@ def same_records(earlier: list, now: list) -> bool:
                                                                       b.marks) for a, b in zip(earlier, now))
 
 
-def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
-        base_url: str | None = None, archive: Path | None = None, strict: bool = False,
-        cache: Cache | None = None, search: bool = True, workers: int | None = None,
-        changed_paths: set | None = None, data_later: bool = False, progress: Silent | None = None) -> Result:
+def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, changed_paths: set | None = None,
+        data_later: bool = False, progress: Silent | None = None) -> Result:
     """Check the content and, when `out` is given and all is well, write the site there.
 
     With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
-    the site written is the same as a fresh build's. `search=False` leaves the search index to
-    the caller (`serve` indexes in the background); `workers` is how many processes read and render
-    (default: one per core). `changed_paths`, from a file watcher, spares a rebuild from looking
+    the site written is the same as a fresh build's. `changed_paths`, from a file watcher, spares a rebuild from looking
     at every content file: only those paths are looked at again. `data_later`: a rebuild in place
     leaves the open-data files to `write_later(cache)`, so the pages show first (`serve` writes
     them right after); the next run writes them first if no one has. `progress` is told each stage
     and each page written (see progress.py).
     """
+    options = replace(options, workers=options.workers or os.cpu_count() or 1)
+    content, templates, assets, archive = options.content, options.templates, options.assets, options.archive
+    base_url, strict, search, workers = options.base_url, options.strict, options.search, options.workers
     remember = cache is not None
     cache = cache or Cache()
-    workers = workers or os.cpu_count() or 1
     result = Result()
     if out is not None:
         result.problems = [failure(why) for why in apart(out, inputs_of(content, templates, assets, archive))]
@@ -353,8 +365,8 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     if out is None or result.failed(strict):
         return result
     try:
-        write_site(result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
-                   remember, search, workers, strict, clock, data_later and not fresh, progress)
+        write_site(result, Planned(site, pages, now, changed, fresh, same_plan, layout, out), options, cache,
+                   remember, data_later and not fresh, clock, progress)
     finally:
         if same_plan and result.failed(strict):
             cache.out = None  # records were brought up to date in place: the next build starts afresh
@@ -369,13 +381,32 @@ def run(content: Path, templates: Path, assets: Path, out: Path | None, *,
     return result
 
 
-def write_site(result: Result, site, pages, now, changed, fresh, same_plan, templates, layout, assets, out, cache,
-               remember, search, workers, strict, clock, data_later: bool, progress: Silent) -> None:
+@dataclass
+class Planned:
+    """A site planned and ready to write, as write_site takes it."""
+
+    site: Site
+    pages: list
+    now: dict  # (kind, id) -> the record this build holds
+    changed: set | None  # (kind, id) changed since the cache's last build; None: all of them
+    fresh: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
+    same_plan: bool  # the pages are the last build's plan
+    layout: tuple  # the templates' key (cache.inputs_key)
+    out: Path
+
+
+def write_site(result: Result, planned: Planned, options: BuildOptions, cache: Cache, remember: bool,
+               data_later: bool, clock: Clock, progress: Silent) -> None:
     """Render, export and write; on success, remember in the cache what was written.
 
-    With `data_later`, the open data is left in the cache for `write_later`. With `search`, the search
-    index is fed to Pagefind while the pages render, and written before the site is swapped in; without
-    it, the site and pages are handed back in `result.searchable` for the caller to index."""
+    With `data_later`, the open data is left in the cache for `write_later`. With `options.search`, the
+    search index is fed to Pagefind while the pages render, and written before the site is swapped in;
+    without it, the site and pages are handed back in `result.searchable` for the caller to index."""
+    site, pages, now, changed, fresh, same_plan, layout, out = (
+        planned.site, planned.pages, planned.now, planned.changed, planned.fresh, planned.same_plan,
+        planned.layout, planned.out)
+    templates, assets, search, workers, strict = (options.templates, options.assets, options.search,
+                                                   options.workers, options.strict)
     writer = Staging(out) if fresh else InPlace(out)
     indexing = None
     try:
@@ -402,8 +433,8 @@ def write_site(result: Result, site, pages, now, changed, fresh, same_plan, temp
                 export_data()
 
         progress.stage("rendering", total=len(pages))
-        memos, found, result.rendered = render(site, pages, templates, cache, changed, progress.counting(writer.page),
-                                               remember=remember, workers=workers, same_plan=same_plan,
+        memos, found, result.rendered = render(site, pages, templates, progress.counting(writer.page),
+                                               Reuse(cache, changed, same_plan, remember), workers=workers,
                                                meanwhile=meanwhile)
         clock("render and write pages" + (" and open data" if "data" in exported else ""))
         result.problems += found

@@ -429,16 +429,26 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
     return done
 
 
-def render(site: Site, pages: list[Page], templates: Path, cache: Cache, changed: set | None, emit, *,
-           remember: bool = True, workers: int = 1, same_plan: bool = False,
+@dataclass(frozen=True)
+class Reuse:
+    """What a render may take from the last build, and whether it keeps what it makes for the next."""
+
+    cache: Cache
+    changed: set | None = None  # (kind, id) changed since the cache's last build; None: render every page
+    same_plan: bool = False  # the pages are the last build's plan: each page's fingerprint stands
+    remember: bool = True  # keep memos and fragments in the cache for the next build
+
+
+def render(site: Site, pages: list[Page], templates: Path, emit, reuse: Reuse, *, workers: int = 1,
            meanwhile=None) -> tuple[dict, list[Problem], int]:
     """Render every page whose plan or read records changed since the cache's last build.
 
     Each page rendered goes to `emit(output path, html)`; a page left alone still holds in the
-    output of the last build. Returns every page's memo for the next build (when `remember`),
+    output of the last build. Returns every page's memo for the next build (when `reuse.remember`),
     the problems, and how many pages were rendered. `meanwhile()` is called while the pages
     render in other processes (or once they have rendered, if they render here).
     """
+    cache, changed, same_plan, remember = reuse.cache, reuse.changed, reuse.same_plan, reuse.remember
     if changed is None:  # templates changed, or nothing was rendered yet
         cache.fragments, cache.env = Fragments(), environment(templates)
     else:

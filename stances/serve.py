@@ -49,7 +49,7 @@ from watchdog.observers.polling import PollingObserver
 from .cache import Cache
 from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
-from .pipeline import run, write_later
+from .pipeline import BuildOptions, run, write_later
 from .problems import not_checked, report
 from . import search
 
@@ -233,9 +233,9 @@ class Preview:
         started = time.perf_counter()
         result, crash, written = None, None, None
         try:
-            result = run(options.content, options.templates, options.assets, options.out,
-                         base_url=options.base_url, archive=options.archive, strict=options.strict,
-                         cache=self.cache, search=False, changed_paths=paths, data_later=True)
+            result = run(BuildOptions(options.content, options.templates, options.assets, options.archive,
+                                      options.base_url, options.strict, search=False),
+                         options.out, cache=self.cache, changed_paths=paths, data_later=True)
             if not result.failed(options.strict):
                 written = result.changed
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down

@@ -177,14 +177,14 @@ def test_a_rebuild_after_logging_a_correction_equals_a_fresh_build(tmp_path):
     import shutil
     from conftest import FIXTURES
     from stances.cache import Cache
-    from stances.pipeline import run
+    from stances.pipeline import BuildOptions, run
 
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "golden" / "content", content)
     cache = Cache()
 
     def build(out, cache):
-        result = run(content, ROOT / "templates", ROOT / "assets", tmp_path / out, cache=cache, search=False)
+        result = run(BuildOptions(content, ROOT / "templates", ROOT / "assets", search=False), tmp_path / out, cache=cache)
         assert not result.failed(strict=False), [str(p) for p in result.problems]
         return {path.relative_to(tmp_path / out).as_posix(): path.read_bytes()
                 for path in sorted((tmp_path / out).rglob("*")) if path.is_file() and path.name != ".stances-site"}

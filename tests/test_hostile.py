@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import FIXTURES, ROOT
-from stances.pipeline import run
+from stances.pipeline import BuildOptions, run
 
 BASE = FIXTURES / "errors" / "base"
 
@@ -224,7 +224,7 @@ def test_payloads_in_every_text_field_show_as_text_and_never_run(tree, build, na
     prose = field in ("intro", "summary")
     for payload in XSS:
         set_field(tree, name, field, payload)
-        result = run(tree / "content", ROOT / "templates", ROOT / "assets", tree / "site")
+        result = run(BuildOptions(tree / "content", ROOT / "templates", ROOT / "assets"), tree / "site")
         assert not result.failed(strict=False), (payload, [str(p) for p in result.problems])
         assert scripts_and_handlers(tree / "site") == [], payload
         shown = everything_shown(tree / "site")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from stances.cache import Cache
-from stances.pipeline import run, write_later
+from stances.pipeline import BuildOptions, run, write_later
 
 GOLDEN = FIXTURES / "golden" / "content"
 
@@ -39,7 +39,7 @@ def delete_added(content: Path, number: int) -> None:
 
 
 def change_speaker(content: Path, number: int) -> None:
-    path = next((content / "quotes").glob("*brown-fields.yml"))  # see rename_quote_file
+    path = next((content / "quotes").rglob("brown-fields.yml"))  # where rename_quote_file left it
     text = path.read_text()
     path.write_text(text.replace("speaker: bo-brown", "speaker: ann-lee") if "bo-brown" in text
                     else text.replace("speaker: ann-lee", "speaker: bo-brown"))
@@ -122,8 +122,8 @@ def test_a_template_edited_between_rebuilds_shows_on_every_page(tmp_path):
     for folder_name in ("templates", "assets"):
         shutil.copytree(ROOT / folder_name, tmp_path / folder_name)
     cache = Cache()
-    build = lambda out, cache: run(tmp_path / "content", tmp_path / "templates", tmp_path / "assets",  # noqa: E731
-                                   out, cache=cache, search=False)
+    build = lambda out, cache: run(  # noqa: E731
+        BuildOptions(tmp_path / "content", tmp_path / "templates", tmp_path / "assets", search=False), out, cache=cache)
     assert not build(tmp_path / "site", cache).failed(strict=False)
     for number in (1, 2):
         edit_card_template(tmp_path / "content", number)
@@ -152,8 +152,8 @@ def test_incremental_rebuilds_equal_a_fresh_build(edits, later):
         for folder_name in ("templates", "assets"):  # a snapshot, so the comparison is of like with like
             shutil.copytree(ROOT / folder_name, tree / folder_name)
         cache = Cache()
-        build = lambda out, cache: run(content, tree / "templates", tree / "assets", out, cache=cache,  # noqa: E731
-                                       data_later=later)
+        build = lambda out, cache: run(  # noqa: E731
+            BuildOptions(content, tree / "templates", tree / "assets"), out, cache=cache, data_later=later)
         assert not build(tree / "site", cache).failed(strict=False)
         for edit, number in edits:
             edit(content, number)
@@ -184,7 +184,7 @@ class Rebuilds:
     def build(self, out: str = "site", told: set | None = None, fresh: bool = False, data_later: bool = False):
         """Build into folder/out; `told`: the changed files, as the watcher names them; `fresh`: with no cache;
         `data_later`: open data left for write_later, as `serve` leaves it."""
-        return run(self.content, ROOT / "templates", ROOT / "assets", self.folder / out,
+        return run(BuildOptions(self.content, ROOT / "templates", ROOT / "assets"), self.folder / out,
                    cache=Cache() if fresh else self.cache, data_later=data_later,
                    changed_paths=None if told is None else {str(path.absolute()) for path in told})
 

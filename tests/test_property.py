@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
-from stances.pipeline import run
+from stances.pipeline import BuildOptions, run
 
 BASE = FIXTURES / "errors" / "base"
 FIELDS = ["id", "title", "summary", "cite", "speaker", "wordings", "text", "said", "date", "url", "topics",
@@ -52,7 +52,7 @@ def base_tree(files: dict[str, str]):
 
 def build_with(files: dict[str, str]) -> None:
     with base_tree(files) as tree:
-        result = run(tree / "content", ROOT / "templates", ROOT / "assets", tree / "site")
+        result = run(BuildOptions(tree / "content", ROOT / "templates", ROOT / "assets"), tree / "site")
         assert all(str(problem).count(":") >= 3 for problem in result.problems)
 
 

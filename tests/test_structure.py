@@ -1,4 +1,5 @@
-"""The shape of the code a maintainer reads: modules that import one another in one direction only."""
+"""The shape of the code a maintainer reads: modules that import one another in one direction only, and
+short parameter lists."""
 
 from __future__ import annotations
 
@@ -40,3 +41,17 @@ def test_no_module_imports_one_that_imports_it_back():
                 seen.add(following)
                 stack.append((following, iter(sorted(graph[following]))))
     assert cycles == []
+
+
+def test_no_function_takes_more_than_eight_parameters():
+    """Past eight, a call's meaning hangs on argument order: such a group is a dataclass (pipeline.BuildOptions)."""
+    crowded = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                given = node.args
+                names = [*given.posonlyargs, *given.args, *given.kwonlyargs, given.vararg, given.kwarg]
+                names = [name.arg for name in names if name is not None and name.arg not in ("self", "cls")]
+                if len(names) > 8:
+                    crowded.append(f"{path.name}:{node.lineno}: {node.name}({', '.join(names)})")
+    assert crowded == []

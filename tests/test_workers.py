@@ -8,7 +8,7 @@ import sys
 from conftest import FIXTURES, ROOT
 from stances.cache import Cache
 from stances.link import PRERENDER_FROM
-from stances.pipeline import READ_SHARED_FROM, run
+from stances.pipeline import READ_SHARED_FROM, BuildOptions, run
 from test_incremental import snapshot
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -44,8 +44,8 @@ def test_a_build_that_keeps_nothing_writes_what_a_build_that_keeps_its_cache_wri
     content = tmp_path / "corpus" / "content"
     kept = Cache()
     for out, cache in (("once", None), ("kept", kept)):
-        result = run(content, ROOT / "templates", ROOT / "assets", tmp_path / out, cache=cache, search=False,
-                     workers=2)
+        result = run(BuildOptions(content, ROOT / "templates", ROOT / "assets", search=False, workers=2), tmp_path / out,
+                     cache=cache)
         assert not result.failed(strict=False), result.problems
     assert snapshot(tmp_path / "once") == snapshot(tmp_path / "kept")
     quote = kept.records[("quotes", "quote-000001")]
