@@ -4,8 +4,9 @@
     python benchmarks/limits.py                 # every case, a Markdown table on stdout
     python benchmarks/limits.py --only archive  # the cases whose name holds a word
 
-The limits: 8 MiB a content file, 20,000 characters a Markdown field, 1 MiB an archived text. The
-target is 10 s a case on 2 cores, or a clear error. Each case is a copy of the small tree in
+The limits: 512 KiB a content file; 20,000 characters a Markdown field, 200,000 a file, and 5,000 table
+cells a file; 100,000 notes a file from cite: lists; 1 MiB an archived text. The target is 10 s a
+case on 2 cores, or a clear error. Each case is a copy of the small tree in
 tests/fixtures/errors/base with one thing made hostile; its time is the whole command's, start to exit.
 """
 
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "tests" / "fixtures" / "errors" / "base"
 MIB = 1024 * 1024
 FIELD = 20_000  # stances.validate.MAX_PROSE
+FILE_PROSE = 200_000  # stances.validate.MAX_PROSE_FILE
 TARGET = 10.0
 
 
@@ -57,9 +59,15 @@ def cases() -> dict:
     prose = "The alliance said it was ready to talk, and the other side said it was not. "
     article = (prose * (MIB // len(prose) + 1))[:MIB - 1024]
     many = "".join(f"- id: q{number}\n  speaker: pat\n  wordings:\n    - text: \"Words number {number}.\"\n"
-                   f"      cite: [paper]\n  context: Said on day {number} [@paper].\n" for number in range(60_000))
-    cut = many[:8 * MIB - 4096]
+                   f"      cite: [paper]\n  context: Said on day {number} [@paper].\n" for number in range(9_000))
+    cut = many[:MIB // 2 - 4096]
     many = cut[:cut.rfind("\n- id:") + 1]
+    table = "|a" * 500 + "|\n" + "|-" * 500 + "|\n" + "a\n" * 130 + "\n"  # 65,000 cells in 2,300 characters
+    brackets = "".join(f"- id: t{number}\n  title: T\n  summary: {json.dumps('[' * (FIELD - 40) + f' {number} [@paper]')}\n"
+                       for number in range(FILE_PROSE // FIELD))
+    sources = "".join(f"- id: s{number}\n  outlet: O\n  headline: H\n  url: https://x.example/{number}\n"
+                      f"  published: 2022-01-01\n  language: en\n" for number in range(1_000))
+    cite = "[" + ", ".join(f"s{number}" for number in range(1_000)) + "]"
     return {
         "archive: 'e … e … e … zzqx' against 1 MiB of prose": (quote("e … e … e … zzqx"), article),
         "archive: 30 ellipses of 'e' against 1 MiB of prose": (quote(" … ".join(["e"] * 30) + " zzqx"), article),
@@ -68,11 +76,25 @@ def cases() -> dict:
                                                           article + "It was over at the end."),
         **{f"markdown: one field of {FIELD:,} characters of {unit!r}": (summary(unit * ((FIELD - 20) // len(unit))), None)
            for unit in ("[@a ", "[@a] ", "[", "![", "*a ", "[x](", "<", "`", "- ", "> ")},
-        f"markdown: one field over the limit, 6.5 MiB of '[@a ' (refused)": (summary("[@a " * 1_700_000), None),
-        "markdown: 8 fields of 20,000 characters of '[' (one file)": ({"topics/border.yml": "".join(
-            f"- id: t{number}\n  title: T\n  summary: {json.dumps('[' * (FIELD - 40) + f' {number} [@paper]')}\n"
-            for number in range(8))}, None),
-        "yaml: a file at the 8 MiB limit, 60,000-odd quotes": ({"quotes/many.yml": many}, None),
+        f"markdown: one field over the limit, 25,000 characters of '[@a ' (refused)": (summary("[@a " * 6_250), None),
+        f"markdown: one field of 6.5 MiB of '[@a ' (refused)": (summary("[@a " * 1_700_000), None),
+        f"markdown: {FILE_PROSE // FIELD} fields of {FIELD:,} characters of '[' (one file at its Markdown limit)":
+            ({"topics/border.yml": brackets}, None),
+        f"markdown: one more field of '[' past the file's Markdown limit (refused)": ({"topics/border.yml": brackets + (
+            f"- id: over\n  title: T\n  summary: {json.dumps('[' * (FIELD - 40) + ' [@paper]')}\n")}, None),
+        "markdown: a table of 500 columns and 130 one-word rows, 65,000 cells (refused)": (summary(table), None),
+        "markdown: 8 tables of 500 columns in one field under 20,000 characters (refused)": (summary(table * 8), None),
+        "notes: 1,000 uncited paragraphs under a cite: list of 1,000 sources (refused)": ({
+            "sources/many.yml": sources, "topics/border.yml": "id: border\ntitle: T\nsummary: "
+            + json.dumps("a\n\n" * 1_000) + f"\ncite: {cite}\n"}, None),
+        "notes: 6,600 uncited paragraphs under a cite: list of 15 sources (99,000 notes)": ({
+            "sources/many.yml": sources, "topics/border.yml": "id: border\ntitle: T\nsummary: "
+            + json.dumps("a\n\n" * 6_600) + "\ncite: [" + ", ".join(f"s{number}" for number in range(15)) + "]\n"}, None),
+        "yaml: a file at the 512 KiB limit, 3,500-odd quotes": ({"quotes/many.yml": many}, None),
+        "yaml: a file at the 512 KiB limit of one-letter citations": ({"topics/border.yml": "id: border\ntitle: T\n"
+            "summary: x [@paper]\ncite: [" + ", ".join(["p"] * ((MIB // 2 - 100) // 3)) + "]\n",
+            "sources/p.yml": "id: p\noutlet: O\nheadline: H\npublished: 2022-01-01\nlanguage: en\n"}, None),
+        "yaml: a file over the 512 KiB limit (refused)": ({"quotes/many.yml": many + " " * MIB}, None),
     }
 
 
@@ -84,7 +106,7 @@ def measure(name: str, files: dict, archive: str | None) -> tuple[float, int, st
                               capture_output=True, text=True)
         seconds = time.perf_counter() - started
     said = done.stderr.strip().splitlines()
-    first = said[0] if said else ""
+    first = next((line for line in said if ": error: " in line), said[0] if said else "")
     return seconds, done.returncode, first[:110] + ("…" if len(first) > 110 else "")
 
 

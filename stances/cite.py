@@ -24,6 +24,7 @@ CITATION_AT = re.compile(r"@([a-z0-9]+(?:-[a-z0-9]+)*)")
 PLACEHOLDER = re.compile("\x02(\\d+)\x03")
 BRACKET = re.compile(r"[\[\]]")
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
+SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,40 @@ def render_link_open(self, tokens, idx, options, env) -> str:
 def validate_link(url: str) -> bool:
     """Allow http, https, mailto and relative links; refuse every other scheme, and a link without one
     that a browser would take to another host (//host/, and /\\host/, which browsers read the same)."""
-    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    scheme = SCHEME.match(url)
     if scheme is None:
         return not re.match(r"^\s*[/\\]{2}|^\s*(?:%5c|%2f){2}|^\s*[/\\](?:%5c|%2f)", url, re.IGNORECASE)
     return url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+def refusal(url: str) -> str:
+    """Why a link is refused, for a contributor: what it is and what is allowed instead."""
+    scheme = SCHEME.match(url)
+    if scheme:
+        return (f"link '{url}' is refused: '{scheme.group(1)}:' links are not allowed; link to an http://, "
+                "https:// or mailto: address, or to a page of this site by its path")
+    return (f"link '{url}' is refused: a link that starts with two slashes (// or /\\, even percent-encoded) "
+            "leads to another host; write the address with https://, or link to a page of this site by its path")
+
+
+def link_check_rule(state: StateCore) -> None:
+    """Core rule: record each link that validate_link refuses, in env["refused"] as (line, url), and show
+    its text without the link. The parser lets every destination through (see make_markdown), so that a
+    refused one is seen here, with its line, instead of turning silently into plain text."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        kept, refused = [], False
+        for child in token.children:
+            if child.type == "link_open" and not validate_link(child.attrGet("href") or ""):
+                line = (token.map[0] if token.map else 0) + 1
+                state.env.setdefault("refused", []).append((line, child.attrGet("href") or ""))
+                refused = True  # links do not nest: the next close is its own
+            elif child.type == "link_close" and refused:
+                refused = False
+            else:
+                kept.append(child)
+        token.children = kept
 
 
 def citations_plugin(md: MarkdownIt) -> None:
@@ -174,7 +205,8 @@ def make_markdown() -> MarkdownIt:
     """The one Markdown parser: CommonMark and tables, no raw HTML, no images, safe links."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table").disable("image")
-    md.validateLink = validate_link
+    md.validateLink = lambda url: True  # link_check_rule refuses, with a message, what validate_link refuses
+    md.core.ruler.after("inline", "link_check", link_check_rule)
     md.use(citations_plugin)
     return md
 

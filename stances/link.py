@@ -9,10 +9,10 @@ from markupsafe import Markup
 
 from . import schema
 from .cache import Cache
-from .cite import PLACEHOLDER, Notes, make_markdown, render_prose
+from .cite import PLACEHOLDER, Notes, make_markdown, refusal, render_prose
 from .problems import Problem, did_you_mean, error, warning
 from .shares import can_fork, each
-from .validate import Citation, Prose, Record
+from .validate import Citation, Prose, Record, fallback_citations, fields_of
 
 
 @dataclass(frozen=True)
@@ -68,44 +68,6 @@ def index(records: list[Record]) -> tuple[dict, list[Problem]]:
     return by_kind, problems
 
 
-def walk(value, declared, path=()):
-    """Yield (path, type, value) for every value in a record, following the declaration."""
-    if isinstance(declared, schema.ListOf):
-        for position, item in enumerate(value):
-            yield from walk(item, declared.item, path + (position,))
-    elif declared is schema.CITATION:
-        yield path, declared, value
-        yield path + ("source",), schema.Ref("sources"), value.source
-    elif isinstance(declared, schema.Struct):
-        for inner in declared.fields:
-            if inner.name in value:
-                yield from walk(value[inner.name], inner.type, path + (inner.name,))
-    else:
-        yield path, declared, value
-
-
-def fields_of(record: Record):
-    """Yield (path, type, value) for every value of a record."""
-    for declared in schema.KINDS[record.kind].fields:
-        if declared.name in record.data:
-            yield from walk(record.data[declared.name], declared.type, (declared.name,))
-
-
-def fallback_citations(record: Record, path: tuple) -> list[Citation]:
-    """The citations that stand for a prose field's uncited paragraphs: the nearest `cite:`."""
-    data = record.data
-    nearest = data.get("cite", [])
-    for step in path[:-1]:
-        data = data[step]
-        if isinstance(data, dict) and data.get("cite"):
-            nearest = data["cite"]
-    if record.kind == "quotes" and not nearest:
-        nearest = [c for wording in record.data.get("wordings", []) for c in wording.get("cite", [])]
-    if record.kind == "sources" and not nearest:
-        nearest = [Citation(record.id)]
-    return nearest
-
-
 @dataclass
 class Linked:
     """What linking one validated record gave: the record with its prose rendered, problems, citations."""
@@ -132,6 +94,7 @@ class LinkState:
     unused: list  # unused(site)
 
 
+REPORTED = ("citations", "uncited", "refused")  # what link_prose reads of a render's env
 PRERENDER_FROM = 200  # prose fields to render; below this, forking costs more than it saves
 
 
@@ -156,12 +119,12 @@ def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
     def render_one(key: tuple) -> tuple:
         notes = Notes()
         html, env = render_prose(md, key[0], notes, key[1], required=key[2])
-        return html, notes.keys, env.get("citations", []), env.get("uncited", [])
+        return html, notes.keys, {name: env[name] for name in REPORTED if name in env}
 
     keys = list(todo)
-    for key, (html, marked, cited, uncited) in zip(keys, each(render_one, keys, workers, PRERENDER_FROM)):
+    for key, (html, marked, found) in zip(keys, each(render_one, keys, workers, PRERENDER_FROM)):
         html = PLACEHOLDER.sub(lambda found: f"\x02{cache.notes.number(*marked[int(found.group(1))])}\x03", html)
-        cache.prose[key] = (html, {"notes": cache.notes, "citations": cited, "uncited": uncited})
+        cache.prose[key] = (html, {"notes": cache.notes, **found})
 
 
 def link(records: list[Record], cache: Cache | None = None, workers: int = 1,
@@ -328,22 +291,25 @@ def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tu
     fragment.markdown = key[0]  # the Markdown, as str(prose) gave it for the key: one copy, not two
     problems = []
     seen: dict = {}  # needle -> where the last one was found: each is looked for after it, not from the start
-    for cited in fragment.cited:
-        if cited.source in by_kind["sources"]:
-            continue
-        needle = "@" + cited.source
-        place = None
+
+    def at(needle: str, message: str) -> Problem:
+        """The error at the needle's next place in the field's text, or at the field."""
+        file, line, column = record.where(*path)
         if isinstance(prose, Prose):
-            seen[needle] = at = prose.text.find(needle, seen.get(needle, prose.start - 1) + 1, prose.end)
-            if at >= 0:
+            found = prose.text.find(needle, seen.get(needle, prose.start - 1) + 1, prose.end)
+            if found >= 0:  # not found: a refused link's address as the parser normalised it
+                seen[needle] = found
                 if "base" not in seen:  # the line the value starts on: counted once, then from there
                     seen["base"] = prose.text.count("\n", 0, prose.start)
-                place = (seen["base"] + prose.text.count("\n", prose.start, at) + 1,
-                         at - (prose.text.rfind("\n", 0, at) + 1) + 1)
-        file, line, column = record.where(*path)
-        if place:
-            line, column = place
-        problems.append(error(file, line, column, unknown("sources", cited.source, by_kind["sources"])))
+                line = seen["base"] + prose.text.count("\n", prose.start, found) + 1
+                column = found - (prose.text.rfind("\n", 0, found) + 1) + 1
+        return error(file, line, column, message)
+
+    for cited in fragment.cited:
+        if cited.source not in by_kind["sources"]:
+            problems.append(at("@" + cited.source, unknown("sources", cited.source, by_kind["sources"])))
+    for _, url in env.get("refused", []):
+        problems.append(at(url, refusal(url)))
     for _ in env.get("uncited", []):
         file, line, column = record.where(*path)
         problems.append(error(file, line, column,

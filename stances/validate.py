@@ -26,6 +26,15 @@ PLAIN_TAGS = {STR, BOOL, NULL, INT, FLOAT, TIMESTAMP}
 # may show one (HTML forbids them), and the build uses a few as markers of its own (see cite.py).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # U+FFFE, U+FFFF: not in XML either
 MAX_PROSE = 20_000  # characters in one Markdown field: about 3,000 words, four times the longest shipped
+# What Markdown costs is bounded a file, not a field alone (a file may hold many fields): markdown-it-py
+# takes up to about 15 µs a character (brackets), and a table up to about 40 µs a cell, even a cell its
+# header makes up for a short row, so a table of 500 columns and 130 one-word rows is 65,000 cells.
+MAX_PROSE_FILE = 200_000  # characters of Markdown in one file: 30,000 words, 2,500 quotes with a short context
+MAX_CELLS_FILE = 5_000  # table cells in one file's Markdown, as table_cells counts them
+# Each paragraph without a citation of its own shows every source of its record's cite: list: 6,600
+# one-word paragraphs under a list of 3,000 sources made 20 million notes (80 s, 590 MB of HTML).
+MAX_NOTES_FILE = 100_000  # notes a file's uncited paragraphs could take, as within_notes_limit counts them
+TABLE_DELIMITER = re.compile(r"[ \t>]*\|?[ \t]*:?-[ \t|:>-]*")  # a table's second line: |---|:--:| (in a quote: >)
 
 
 class Prose(str):
@@ -134,6 +143,8 @@ class Converter:
         self.problems: list[Problem] = []
         self.marks: dict = {}
         self.seen: set[int] = set()
+        self.prose_chars = self.cells = 0  # the file's Markdown so far, against MAX_PROSE_FILE, MAX_CELLS_FILE
+        self.notes = 0  # against MAX_NOTES_FILE
 
     def fail(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
@@ -201,11 +212,30 @@ class Converter:
             self.fail(node, f"'{name}' holds {len(value):,} characters; the limit is {MAX_PROSE:,} a field: "
                             "split the text, or move it to a page of its own")
             return None
+        if not self.within_file_limits(node, name, value):
+            return None
         if not value.strip():
             self.fail(node, f"'{name}' is blank: give some text or leave the field out")
             return None
         return Prose(value, self.document.path, self.document.text,
                      node.start_mark.index, node.end_mark.index)
+
+    def within_file_limits(self, node, name, value: str) -> bool:
+        """Count a Markdown field against the file's limits; refuse it (once a file) past them."""
+        over = self.prose_chars > MAX_PROSE_FILE or self.cells > MAX_CELLS_FILE  # refused already
+        self.prose_chars += len(value)
+        self.cells += table_cells(value)
+        if over:
+            return False
+        if self.prose_chars > MAX_PROSE_FILE:
+            self.fail(node, f"'{name}' brings the Markdown in this file to {self.prose_chars:,} characters; the "
+                            f"limit is {MAX_PROSE_FILE:,} a file: move some records to files of their own, or "
+                            "shorten the text")
+        elif self.cells > MAX_CELLS_FILE:
+            self.fail(node, f"'{name}' brings the table cells in this file to {self.cells:,} (columns times rows); "
+                            f"the limit is {MAX_CELLS_FILE:,} a file: shorten the tables, or move some records "
+                            "to files of their own")
+        return self.prose_chars <= MAX_PROSE_FILE and self.cells <= MAX_CELLS_FILE
 
     def url(self, node, name) -> str | None:
         value = self.scalar(node, name, "a URL")
@@ -365,6 +395,24 @@ class Converter:
 PATHS: dict = {}
 
 
+def table_cells(markdown: str) -> int:
+    """At least as many cells as markdown-it would make of the tables in this Markdown: for each line that
+    could be a table's delimiter row, its columns (its bars, plus one) times its rows (the header, and each
+    line up to the next blank one). A short row still gets a cell for each column."""
+    if "|" not in markdown or "-" not in markdown:
+        return 0
+    lines = markdown.splitlines()
+    cells = 0
+    blank = len(lines)  # the first blank line at or after each line, found from the end
+    for number in range(len(lines) - 1, 0, -1):
+        line = lines[number]
+        if not line.strip():
+            blank = number
+        elif "|" in line and TABLE_DELIMITER.fullmatch(line):
+            cells += (line.count("|") + 1) * (blank - number)
+    return cells
+
+
 def interned(path: tuple) -> tuple:
     return PATHS.setdefault(path, path)
 
@@ -420,9 +468,71 @@ def records_of(document: Document) -> tuple[list[Record], list[Problem]]:
                          f"the id '{record_id}' is not the file's name '{name}': rename the file "
                          f"{record_id}{os.path.splitext(document.path)[1]}, or give it the id '{name}'")
         mark = item.start_mark
-        records.append(Record(kind.name, record_id, document.path, mark.line + 1, mark.column + 1,
-                              data, convert.marks))
+        record = Record(kind.name, record_id, document.path, mark.line + 1, mark.column + 1, data, convert.marks)
+        within_notes_limit(convert, item, record)
+        records.append(record)
     return records, convert.problems
+
+
+def walk(value, declared, path=()):
+    """Yield (path, type, value) for every value in a record, following the declaration."""
+    if isinstance(declared, schema.ListOf):
+        for position, item in enumerate(value):
+            yield from walk(item, declared.item, path + (position,))
+    elif declared is schema.CITATION:
+        yield path, declared, value
+        yield path + ("source",), schema.Ref("sources"), value.source
+    elif isinstance(declared, schema.Struct):
+        for inner in declared.fields:
+            if inner.name in value:
+                yield from walk(value[inner.name], inner.type, path + (inner.name,))
+    else:
+        yield path, declared, value
+
+
+def fields_of(record: Record):
+    """Yield (path, type, value) for every value of a record."""
+    for declared in schema.KINDS[record.kind].fields:
+        if declared.name in record.data:
+            yield from walk(record.data[declared.name], declared.type, (declared.name,))
+
+
+def fallback_citations(record: Record, path: tuple) -> list[Citation]:
+    """The citations that stand for a prose field's uncited paragraphs: the nearest `cite:`."""
+    data = record.data
+    nearest = data.get("cite", [])
+    for step in path[:-1]:
+        data = data[step]
+        if isinstance(data, dict) and data.get("cite"):
+            nearest = data["cite"]
+    if record.kind == "quotes" and not nearest:
+        nearest = [c for wording in record.data.get("wordings", []) for c in wording.get("cite", [])]
+    if record.kind == "sources" and not nearest:
+        nearest = [Citation(record.id)]
+    return nearest
+
+
+def within_notes_limit(convert: Converter, node, record: Record) -> None:
+    """Count the notes the record's uncited paragraphs could take against the file's limit; past it, say
+    so (once a file) and empty the record's Markdown, so that rendering it costs nothing."""
+    over = convert.notes > MAX_NOTES_FILE
+    for path, declared, prose in list(fields_of(record)):
+        if not isinstance(declared, schema.Markdown):
+            continue
+        # Each statement (a paragraph, a table row) has a line of its own: at most one a line that is not blank.
+        lines = sum(1 for line in prose.splitlines() if line.strip())
+        convert.notes += lines * max(len(fallback_citations(record, path)), 1)
+        if convert.notes > MAX_NOTES_FILE:
+            holder = record.data
+            for step in path[:-1]:
+                holder = holder[step]
+            holder[path[-1]] = Prose("", prose.path, prose.text, prose.start, prose.start)
+    if convert.notes > MAX_NOTES_FILE and not over:
+        convert.fail(node, f"the paragraphs of {schema.KINDS[record.kind].singular} '{record.id}' and those "
+                           f"before it in this file could take {convert.notes:,} notes from cite: lists (each "
+                           "paragraph without a citation of its own shows every source of its list); the limit "
+                           f"is {MAX_NOTES_FILE:,} a file: cite the paragraphs inline with [@source-id], shorten "
+                           "the cite: lists, or move some records to files of their own")
 
 
 def validate(documents: list[Document]) -> tuple[list[Record], list[Problem]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .link import Site, fields_of
+from .link import Site
 from .load import read_text, shown_path
 from .problems import Problem, error, warning
+from .validate import fields_of
 from . import schema
 
 FOLDS = str.maketrans({

@@ -44,6 +44,16 @@ def test_uncited_paragraph_without_fallback_is_reported_with_its_line():
     assert [(c.source, c.line) for c in env["citations"]] == [("a", 1)]
 
 
+def test_refused_links_are_reported_with_their_lines_however_written():
+    text = ("A [x](javascript:alert(1)) [@a].\n\nB <vbscript:x> and [y] [@a].\n\n"
+            "C [z](//evil.example/) and [ok](https://x.example/) [@a].\n\n[y]: data:text/html,x\n")
+    html, env = render_prose(make_markdown(), text, Notes(), [])
+    assert env["refused"] == [(1, "javascript:alert(1)"), (3, "vbscript:x"), (3, "data:text/html,x"),
+                              (5, "//evil.example/")]
+    assert re.findall(r"<a [^>]*>", html) == ['<a href="https://x.example/" rel="noopener noreferrer">']
+    assert "<p>A x<sup" in html and "C z and" in html  # each refused link's text stays, as text
+
+
 def test_notes_keep_one_key_per_source_and_locator():
     notes = Notes()
     first = notes.mark("a", None)
