@@ -98,6 +98,7 @@ class Preview:
         self.indexing = False  # a search indexer thread runs
         self.index_due: tuple | None = None  # (search records, language) of the latest build, while not indexed
         self.index_stale = False  # a page changed since the index was last asked for
+        self.live = search.Live()  # Pagefind, kept between saves: it is given only the records that changed
         self.base_path = self.find_base_path()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closing = False
@@ -351,7 +352,7 @@ class Preview:
                 self.index_due = None
             started = time.perf_counter()
             try:
-                problems = search.replace(self.out, records, language, background=True)
+                problems = self.live.update(self.out, records, language, background=True)
             except OSError as exc:  # the site was swapped out from under it: the next build indexes again
                 problems = [f"search index: {exc}"]
             for problem in problems:
@@ -421,6 +422,9 @@ class Preview:
         close_browsers()
         await server.close_all_connections()
         self.executor.shutdown(wait=True)
+        with self.index_lock:
+            if not self.indexing:  # else it ends with this process, when its input closes
+                self.live.close()
         log.info("stopped")
         return 0
 
