@@ -25,41 +25,6 @@ class PageMemo:
     reads: frozenset
 
 
-@dataclass
-class Fragments:
-    """Quote cards, notes and other record blocks rendered once and reused on every page that shows them.
-
-    Each entry keeps the records it read, and each record the entries that read it, so that a
-    rebuild drops just the entries an edit touched without looking at the others.
-
-    The HTML is kept as UTF-8 bytes: a text with one character such as "“" or "↩" takes two bytes
-    a character as a str, and the fragments are most of what a render worker holds.
-    """
-
-    cards: dict = field(default_factory=dict)  # (quote id, show speaker, links) -> (UTF-8 html, reads)
-    notes: dict = field(default_factory=dict)  # (source id, locator, references, links) -> (UTF-8 html, reads)
-    blocks: dict = field(default_factory=dict)  # (template, kind, id, links) -> (UTF-8 html, reads)
-    readers: dict = field(default_factory=dict)  # (kind, id) -> {(entries name, key), ...}
-
-    def add(self, name: str, key: tuple, html, reads: frozenset) -> tuple:
-        found = getattr(self, name)[key] = (html, reads)
-        for record in reads:
-            self.readers.setdefault(record, set()).add((name, key))
-        return found
-
-    def forget(self, changed: set) -> None:
-        for record in changed:
-            for name, key in self.readers.pop(record, ()):
-                getattr(self, name).pop(key, None)
-
-    def merge(self, other: "Fragments") -> None:
-        """Take in what a render worker made."""
-        for name in ("cards", "notes", "blocks"):
-            for key, (html, reads) in getattr(other, name).items():
-                if key not in getattr(self, name):
-                    self.add(name, key, html, reads)
-
-
 @dataclass(frozen=True)
 class Listing:
     """What scan() listed last."""
@@ -122,7 +87,7 @@ class Cache:
     written: set = field(default_factory=set)  # the pages and data files it wrote there
     data: dict = field(default_factory=dict)  # kind -> {id: (JSON line, CSV row)} in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
-    fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
+    fragments: object = None  # render.Fragments: quote cards and notes rendered, while the templates stay the same
     plan: LastPlan | None = None
     env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
     link_state: object = None  # link.LinkState: what the last link made, for a small edit to patch

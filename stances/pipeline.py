@@ -21,7 +21,8 @@ from . import search as searching
 from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
 from .progress import Silent
-from .render import Reuse, render
+from .rebuild import Reuse, render_again
+from .render import render_once
 from .validate import published_address, records_of
 from .verify import verify
 from .write import MARKER, InPlace, Staging, files_of, replace_files, sweep
@@ -435,9 +436,12 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
                 export_data()
 
         progress.stage("rendering", total=len(pages))
-        memos, found, result.rendered = render(site, pages, templates, progress.counting(writer.page),
-                                               Reuse(cache, changed, same_plan, remember), workers=workers,
-                                               meanwhile=meanwhile)
+        emit = progress.counting(writer.page)
+        if remember:
+            memos, found, result.rendered = render_again(cache, site, pages, templates, emit,
+                                                         Reuse(changed, same_plan), workers, meanwhile)
+        else:
+            memos, found, result.rendered = render_once(site, pages, templates, emit, workers, meanwhile)
         clock("render and write pages" + (" and open data" if "data" in exported else ""))
         result.problems += found
         if data_later:
