@@ -72,6 +72,43 @@ class Clock:
 NO_MARKS: dict = {}
 
 
+@dataclass(frozen=True)
+class Memory:
+    """What a run keeps of what it makes: all of it for a next build (serve's rebuilds, `KEEP`), or, for a
+    one-off build (`LET_GO`), each thing dropped once no later stage needs it. The one place the two differ."""
+
+    keep: bool
+
+    def link_in_place(self) -> bool:
+        """Whether link may turn the validated records into linked ones in place, not copy them."""
+        return not self.keep
+
+    def after_link(self, cache: Cache) -> None:
+        if not self.keep:  # the plan and the render workers make their objects in the memory this frees (49 MB
+            cache.let_go_of_reading()  # at 10,000 quotes): the records as read, what link kept of them
+
+    def plan_reads(self) -> set | None:
+        """A set to collect the fields the plan reads (for a next build to tell whether it stands), or None."""
+        return set() if self.keep else None
+
+    def after_plan(self, records) -> None:
+        if not self.keep:  # past the plan, nothing is reported at a record's place: the render workers need
+            for record in records:  # not inherit where every value stands (9 MB at 10,000 quotes)
+                record.marks = NO_MARKS
+
+    def data_emit(self, writer):
+        """Where the open-data export hands each file as it is made (one-off: straight to the writer), or None
+        to have it hand back all of them (kept for a next build to compare)."""
+        return None if self.keep else writer.page
+
+    def after_build(self) -> None:
+        if self.keep:  # the cache lives till the next rebuild: spare the collector walking it (10,000 quotes:
+            gc.freeze()  # a full collection alone took longer than an edit)
+
+
+KEEP, LET_GO = Memory(True), Memory(False)
+
+
 @dataclass
 class Planned:
     """A site planned and ready to write, as write_site takes it."""
@@ -93,7 +130,7 @@ class Job:
     options: BuildOptions
     out: Path | None  # absolute; None: check only
     cache: Cache
-    remember: bool  # the cache is kept for a next build (serve); else what only a rebuild reuses is let go
+    memory: Memory
     result: Result
     clock: Clock
     progress: Silent
@@ -117,8 +154,8 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
     if out is not None:
         out = out.absolute()
         sweep(out)  # what builds that were killed left behind, before anything else
-    job = Job(options, out, cache or Cache(), cache is not None, result, Clock(result.timings), progress or Silent(),
-              data_later)
+    job = Job(options, out, cache or Cache(), KEEP if cache is not None else LET_GO, result, Clock(result.timings),
+              progress or Silent(), data_later)
     site = read_and_link(job, changed_paths)
     if not isinstance(site, Site):
         return site or result  # the last good build's, standing; or this one's, which cannot be planned
@@ -126,8 +163,7 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
     if out is None or result.failed(options.strict):
         return result
     write_site(job, planned)
-    if job.remember:  # the cache lives till the next rebuild: spare the collector walking it (10,000 quotes:
-        gc.freeze()  # a full collection alone took longer than an edit)
+    job.memory.after_build()
     return result
 
 
@@ -164,7 +200,7 @@ def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
     cache.last = None
     result.records = len(records)
     progress.stage("linking")
-    site, found = link(records, cache, options.workers, in_place=not job.remember)
+    site, found = link(records, cache, options.workers, in_place=job.memory.link_in_place())
     job.clock("link")
     found, result.unchecked = unchecked(found, unreadable(cache))
     result.problems += found
@@ -176,10 +212,7 @@ def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
     if result.failed(options.strict):
         result.problems += plan_anyway(site, options.base_url)
         return None
-    if not job.remember:
-        # Nothing is kept for a next build: the plan and the render workers make their objects in the
-        # memory only a rebuild would reuse (49 MB at 10,000 quotes).
-        cache.let_go_of_reading()
+    job.memory.after_link(cache)
     return site
 
 
@@ -201,19 +234,15 @@ def plan_site(job: Job, site: Site) -> Planned:
     new_plan = None
     if pages is None:
         job.progress.stage("planning pages")
-        fields: set = set()
-        token = planning.set(fields if job.remember else None)  # which fields the plan read: for a next build
+        fields = job.memory.plan_reads()
+        token = planning.set(fields)
         try:
             pages, found = plan(site, options.base_url)
         finally:
             planning.reset(token)
         result.problems += found
-        if not job.remember:
-            # Past the plan, nothing is reported at a record's place: the render workers need not
-            # inherit where every value stands (9 MB at 10,000 quotes).
-            for record in now.values():
-                record.marks = NO_MARKS
-        new_plan = LastPlan(pages, fields, options.base_url, {kind: list(ids) for kind, ids in site.records.items()},
+        job.memory.after_plan(now.values())
+        new_plan = LastPlan(pages, fields or set(), options.base_url, {kind: list(ids) for kind, ids in site.records.items()},
                             sum(1 for page in pages if page.template.endswith(".html")))
     job.clock("plan")
     result.pages = (new_plan or cache.plan).html_pages
@@ -240,8 +269,7 @@ def write_site(job: Job, planned: Planned) -> None:
 
 def write_pages(job: Job, planned: Planned) -> None:
     """Render, export and write (see `write_site`)."""
-    result, options, cache, remember, clock, progress = (job.result, job.options, job.cache, job.remember, job.clock,
-                                                          job.progress)
+    result, options, cache, clock, progress = job.result, job.options, job.cache, job.clock, job.progress
     site, pages, now, changed, new_folder, layout, out = (
         planned.site, planned.pages, planned.now, planned.changed, planned.new_folder, planned.layout, planned.out)
     same_plan = planned.new_plan is None
@@ -257,8 +285,7 @@ def write_pages(job: Job, planned: Planned) -> None:
         exported: dict = {}
 
         def export_data() -> None:
-            # With nothing kept for a next build, each file is written as it is made, not held.
-            emit = None if remember else writer.page
+            emit = job.memory.data_emit(writer)
             exported["data"], exported["rows"] = export(site, changed, cache.data, cache.data_texts, emit=emit)
             if emit is None:
                 for name, text in exported["data"].items():
@@ -275,7 +302,7 @@ def write_pages(job: Job, planned: Planned) -> None:
 
         progress.stage("rendering", total=len(pages))
         emit = progress.counting(writer.page)
-        if remember:
+        if job.memory.keep:
             memos, found, result.rendered = render_again(cache, site, pages, templates, emit,
                                                          Reuse(changed, same_plan), workers, meanwhile)
         else:
