@@ -25,46 +25,56 @@ class PageMemo:
     reads: frozenset
 
 
-@dataclass
-class Fragments:
-    """Quote cards, notes and other record blocks rendered once and reused on every page that shows them.
+@dataclass(frozen=True)
+class Listing:
+    """What scan() listed last."""
 
-    Each entry keeps the records it read, and each record the entries that read it, so that a
-    rebuild drops just the entries an edit touched without looking at the others.
+    files: list  # (kind, path, stat key) of every content file, in reading order
+    problems: list  # what the scan found wrong (unreadable folders, files of no kind)
 
-    The HTML is kept as UTF-8 bytes: a text with one character such as "“" or "↩" takes two bytes
-    a character as a str, and the fragments are most of what a render worker holds.
-    """
 
-    cards: dict = field(default_factory=dict)  # (quote id, show speaker, links) -> (UTF-8 html, reads)
-    notes: dict = field(default_factory=dict)  # (source id, locator, references, links) -> (UTF-8 html, reads)
-    blocks: dict = field(default_factory=dict)  # (template, kind, id, links) -> (UTF-8 html, reads)
-    readers: dict = field(default_factory=dict)  # (kind, id) -> {(entries name, key), ...}
+@dataclass(frozen=True)
+class LastRead:
+    """The last read of the content files."""
 
-    def add(self, name: str, key: tuple, html, reads: frozenset) -> tuple:
-        found = getattr(self, name)[key] = (html, reads)
-        for record in reads:
-            self.readers.setdefault(record, set()).add((name, key))
-        return found
+    records: list  # every record, in reading order
+    problems: list  # the files' problems
+    spans: dict  # path -> (first, end): where its records stand in `records`
 
-    def forget(self, changed: set) -> None:
-        for record in changed:
-            for name, key in self.readers.pop(record, ()):
-                getattr(self, name).pop(key, None)
 
-    def merge(self, other: "Fragments") -> None:
-        """Take in what a render worker made."""
-        for name in ("cards", "notes", "blocks"):
-            for key, (html, reads) in getattr(other, name).items():
-                if key not in getattr(self, name):
-                    self.add(name, key, html, reads)
+@dataclass(frozen=True)
+class LastPlan:
+    """The last good build's plan, and what it depended on."""
+
+    pages: list
+    fields: set  # (kind, id, field) the plan read: an edit to another field leaves it standing
+    base_url: str | None
+    order: dict  # kind -> ids in the order they were planned
+    html_pages: int  # how many of the pages are HTML (what a build reports)
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """The inputs of the last good build, and its result: a build that finds them the same has nothing to do."""
+
+    inputs: tuple
+    result: object  # pipeline.Result
+
+
+@dataclass(frozen=True)
+class DataLater:
+    """Open data a rebuild left for `pipeline.write_later`."""
+
+    site: object  # link.Site
+    changed: set | None  # (kind, id) changed since the data was last written; None: all of them
+    out: Path
 
 
 @dataclass
 class Cache:
     files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
-    listing: tuple | None = None  # what scan() listed last: ([(kind, path, stat key)], problems)
-    read: tuple | None = None  # the last read: (records, the files' problems, path -> (first, end) in records)
+    listing: Listing | None = None
+    read: LastRead | None = None
     prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
     linked: dict = field(default_factory=dict)  # id(validated record) -> link.Linked
     ids: dict = field(default_factory=dict)  # kind -> frozenset of ids, at the last link
@@ -72,18 +82,18 @@ class Cache:
     records: dict = field(default_factory=dict)  # (kind, id) -> linked Record of the last good build
     pages: dict = field(default_factory=dict)  # output path -> PageMemo
     templates: tuple = ()  # (name, stat_key) of every template, at the last render
-    last: tuple | None = None  # the inputs of the last good build, with what it found
+    last: LastBuild | None = None
     out: Path | None = None  # where the last good build was written
     written: set = field(default_factory=set)  # the pages and data files it wrote there
     data: dict = field(default_factory=dict)  # kind -> {id: (JSON line, CSV row)} in the data files
     data_texts: dict = field(default_factory=dict)  # data file -> its text, as last written
-    fragments: Fragments = field(default_factory=Fragments)  # quote cards and notes, see render.py
-    plan: tuple | None = None  # (pages, fields the plan read, base URL, ids by kind, HTML pages) of the last good build
+    fragments: object = None  # render.Fragments: quote cards and notes rendered, while the templates stay the same
+    plan: LastPlan | None = None
     env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
     link_state: object = None  # link.LinkState: what the last link made, for a small edit to patch
     reread: list | None = None  # the records the last read read again in place, ids unchanged; None: unknown
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
-    later: tuple | None = None  # (site, changed records, output) whose open data is still to write
+    later: DataLater | None = None
 
     def let_go_of_reading(self) -> None:
         """Drop what only a rebuild reuses of the read and the link: the records as read, before their

@@ -88,9 +88,9 @@ def export(site: Site, changed: set | None = None, earlier: dict | None = None,
     bytearray)` as soon as it is made and is let go (the texts returned are None, the renderings {}),
     so the files are never all held at once.
     """
-    fresh = changed is None or earlier is None
-    earlier = {} if fresh else earlier
-    earlier_texts = {} if fresh or earlier_texts is None else earlier_texts
+    anew = changed is None or earlier is None
+    earlier = {} if anew else earlier
+    earlier_texts = {} if anew or earlier_texts is None else earlier_texts
     changed = changed or set()
     touched = {kind for kind, _ in changed}
     rows: dict = {}

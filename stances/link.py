@@ -201,13 +201,13 @@ def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | 
     # The read may name the records it read again in place, ids unchanged; else every record is looked at.
     if cache.reread is None and [(r.kind, r.id) for r in records] != state.order:
         return None
-    fresh = [record for record in (records if cache.reread is None else cache.reread)
+    to_relink = [record for record in (records if cache.reread is None else cache.reread)
              if (done := cache.linked.get(id(record))) is None or done.source is not record]
-    if not fresh or len(fresh) > RELINK_AT_MOST:
+    if not to_relink or len(to_relink) > RELINK_AT_MOST:
         return None
     md = make_markdown()
     patches = []
-    for record in fresh:
+    for record in to_relink:
         old = state.by_kind[record.kind].get(record.id)
         before = cache.linked.get(id(old)) if old is not None else None
         if before is None or before.source is not old or record.kind in ("site", "sources", "people", "events"):
@@ -233,7 +233,7 @@ def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | 
     if again:
         state.problems = [problem for record in records for problem in cache.linked[id(record)].problems]
     if cache.relinked is not None:
-        cache.relinked.update((record.kind, record.id) for record in fresh)
+        cache.relinked.update((record.kind, record.id) for record in to_relink)
     return state.site, state.problems + state.unused
 
 

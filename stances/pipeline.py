@@ -8,20 +8,19 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import Cache, changed_fields, changed_records, current_records, inputs_key
+from .cache import Cache, DataLater, LastBuild, LastPlan, changed_records, current_records, inputs_key
 from .tracking import planning
 from .data import export
-from .link import Site, citations_in, link, unchecked
-from .files import apart, inputs_of, stat_key
-from .load import YAML_SUFFIXES, load_file, scan, shown_path
-from .shares import each
-from .schema import KINDS
+from .link import Site, link, unchecked
+from .files import apart, inputs_of
+from .load import shown_path
 from . import search as searching
 from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
 from .progress import Silent
-from .render import Reuse, render
-from .validate import published_address, records_of
+from .rebuild import Reuse, last_plan, read_records, render_again, unreadable
+from .render import render_once
+from .validate import published_address
 from .verify import verify
 from .write import MARKER, InPlace, Staging, files_of, replace_files, sweep
 
@@ -70,203 +69,7 @@ class Clock:
         self.last = now
 
 
-def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[Problem]]:
-    """Every content file as scan() lists it: from the last listing and the paths that changed, if given.
-
-    The watcher in `serve` reports changed paths. A path this cannot place (a folder, a new kind,
-    the site file gone) means a full scan, as does a first build.
-    """
-    if paths is None or cache.listing is None:
-        return scan(content)
-    top = str(content.absolute()) + os.sep
-    files, problems = cache.listing
-    where = {path: number for number, (_, path, _) in enumerate(files)}
-    files = list(files)
-    moved = False  # a file came or went, so the order must be made again
-    for path in paths:
-        parts = path[len(top):].split(os.sep) if path.startswith(top) else [".."]
-        if parts[0] == ".." or any(part.startswith(".") for part in parts):
-            continue  # templates, assets, the archive (their own keys tell), or hidden: not content
-        kind = parts[0] if len(parts) > 1 else os.path.splitext(parts[0])[0]
-        is_yaml = parts[-1].endswith(YAML_SUFFIXES)
-        if kind not in KINDS or KINDS[kind].single != (len(parts) == 1) or (not is_yaml and os.path.isdir(path)):
-            return scan(content)
-        if not is_yaml:
-            continue
-        try:
-            entry = (kind, path, stat_key(os.stat(path)))
-        except FileNotFoundError:
-            if KINDS[kind].single:
-                return scan(content)
-            if path in where:
-                files[where[path]] = None
-                moved = True
-            continue
-        except OSError:  # a link loop, a file we may not look at: the full scan says what is wrong
-            return scan(content)
-        if path in where:
-            files[where[path]] = entry
-        else:
-            files.append(entry)
-            moved = True
-    if moved:
-
-        def place(entry) -> tuple:
-            parts = entry[1][len(top):].split(os.sep)
-            return parts[0], tuple(parts[1:])
-
-        files = sorted((entry for entry in files if entry is not None), key=place)
-    return files, list(problems)
-
-
-READ_SHARED_FROM = 200  # files to read; below this, forking costs more than it saves
-
-
-def read_file(entry: tuple) -> tuple[list, list[Problem]]:
-    """Load and validate one content file, given as (kind, path): its records and problems."""
-    kind, path = entry
-    document, problems = load_file(kind, Path(path))
-    if document is None:
-        return [], problems
-    records, more = records_of(document)
-    return records, problems + more
-
-
-def read_records(content: Path, cache: Cache, paths: set | None = None,
-                 workers: int = 1) -> tuple[list, list[Problem], bool]:
-    """Load and validate every content file, reusing what the cache holds for unchanged files.
-
-    Also says whether any file was added, removed or changed since the cache's last read.
-    Files are read across `workers` processes when there are many to read.
-    """
-    files, problems = listed(content, cache, paths)
-    cache.listing = (files, list(problems))
-    patched = reread(files, cache, paths) if paths is not None else None
-    if patched is not None:
-        records, found, touched = patched
-        return records, problems + found, touched
-    cache.reread = None
-    records: list = []
-    spans: dict = {}
-    kept: dict = {}
-    touched = len(files) != len(cache.files)
-    todo = [(kind, path) for kind, path, key in files
-            if (earlier := cache.files.get(path)) is None or earlier[0] != key]
-    fresh = dict(zip((path for _, path in todo), each(read_file, todo, workers, READ_SHARED_FROM)))
-    for kind, path, key in files:
-        earlier = cache.files.get(path)
-        if path not in fresh:
-            found_records, found = earlier[1], earlier[2]
-        else:
-            found_records, found = fresh[path]
-            if earlier is not None and same_records(earlier[1], found_records) and earlier[2] == found:
-                found_records = earlier[1]  # saved again unchanged: the records it held still stand
-            else:
-                touched = True
-        kept[path] = (key, found_records, found)
-        spans[path] = (len(records), len(records) + len(found_records))
-        records += found_records
-        problems += found
-    cache.files = kept
-    cache.read = (records, problems[len(cache.listing[1]):], spans)
-    return records, problems, touched
-
-
-def unreadable(cache: Cache) -> set[tuple[str, str]]:
-    """(kind, id) of every content file the last read found errors in and no records, the id by its name."""
-    failed = set()
-    for kind, path, _ in cache.listing[0]:
-        _, records, problems = cache.files.get(path, (None, [None], []))
-        if not records and any(problem.is_error for problem in problems):
-            failed.add((kind, os.path.splitext(os.path.basename(path))[0]))
-    return failed
-
-
-def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | None:
-    """Read again just the files the watcher named, into the last read's records; or None where a
-    full read is needed: a file came or went, or one named now holds another number of records,
-    or has problems, or had them."""
-    if cache.read is None or len(files) != len(cache.files):
-        return None
-    records, found, spans = cache.read
-    records, touched, updates, fresh = list(records), False, {}, []
-    for path in paths:
-        earlier = cache.files.get(path)
-        if earlier is None:
-            continue  # not a content file; a new one would have changed the count
-        try:
-            key = stat_key(os.stat(path))
-        except OSError:
-            return None
-        if key == earlier[0]:
-            continue
-        if earlier[2] or not earlier[1]:
-            return None
-        now, problems = read_file((earlier[1][0].kind, path))
-        if problems or len(now) != len(earlier[1]):
-            return None
-        if same_records(earlier[1], now):
-            now = earlier[1]  # saved again unchanged: the records it held still stand
-        else:
-            touched = True
-            start, end = spans[path]
-            records[start:end] = now
-            if fresh is not None and [key_of(r) for r in now] == [key_of(r) for r in earlier[1]]:
-                fresh += now
-            else:
-                fresh = None  # an id changed: link must look at the order of every record
-        updates[path] = (key, now, [])
-    cache.files.update(updates)
-    cache.read = (records, found, spans)
-    cache.reread = fresh
-    return records, list(found), touched
-
-
-def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None,
-              relinked: set | None = None) -> list | None:
-    """The last good build's pages, if this build's records would plan them the same; else None.
-
-    They would when no record was added or removed, the records stand in the same order, no
-    changed record cites differently, and no field that changed is one the plan read (see
-    `planning`). The pages hold the last build's record objects, so the changed records (and any
-    read again unchanged) are brought up to date in place, and the site is pointed at those same objects.
-    """
-    if cache.plan is None or changed is None:
-        return None
-    pages, fields, planned_base, order, _ = cache.plan
-    if planned_base != base_url or any(key not in cache.records or key not in now for key in changed):
-        return None
-    if any(list(ids) != order.get(kind) for kind, ids in site.records.items()):
-        return None
-    for key in changed:
-        earlier, record = cache.records[key], now[key]
-        if citations_in(earlier) != citations_in(record):
-            return None
-        if any((key[0], key[1], name) in fields for name in changed_fields(earlier, record)):
-            return None
-    # Changed records, and records read again from a file whose text changed around them (moved,
-    # renamed, reformatted: new objects, the same data), are brought up to date in place.
-    for key in [key for key in (now if relinked is None else relinked) if cache.records[key] is not now[key]]:
-        earlier, record = cache.records[key], now[key]
-        earlier.__dict__.update(record.__dict__)  # every page that holds the record sees its new values
-        site.records[key[0]][key[1]] = now[key] = earlier
-    if key_of(site.settings) in changed:
-        site.settings = site.records["site"]["site"]
-    return pages
-
-
 NO_MARKS: dict = {}
-
-
-def key_of(record) -> tuple:
-    return record.kind, record.id
-
-
-def same_records(earlier: list, now: list) -> bool:
-    """True if a file that was saved again holds the same records, placed the same, as before."""
-    return len(earlier) == len(now) and all(
-        (a.kind, a.id, a.path, a.line, a.column, a.data, a.marks) == (b.kind, b.id, b.path, b.line, b.column, b.data,
-                                                                      b.marks) for a, b in zip(earlier, now))
 
 
 def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, changed_paths: set | None = None,
@@ -306,8 +109,9 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
     layout = inputs_key(templates)
     inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
               layout, inputs_key(assets, *([archive] if archive else [])))
-    if not touched and cache.last is not None and cache.last[0] == inputs and (out is None or (out / MARKER).is_file()):
-        earlier = cache.last[1]  # nothing changed since the last good build: it stands
+    standing = cache.last is not None and cache.last.inputs == inputs and (out is None or (out / MARKER).is_file())
+    if not touched and standing:
+        earlier = cache.last.result  # nothing changed since the last good build: it stands
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
                       timings=result.timings, searchable=earlier.searchable)
     cache.last = None
@@ -339,8 +143,8 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
         now = current_records(site.records)
     if out is not None:
         out = out.absolute()
-        fresh = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
-    changed = None if out is None or fresh else changed_records(cache.records, now, relinked)
+        new_folder = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
+    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
     if out is not None:
         result.problems += placeholder_base(site, base_url)
     pages = last_plan(cache, site, now, changed, base_url, relinked)
@@ -359,21 +163,21 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
             # inherit where every value stands (9 MB at 10,000 quotes).
             for record in now.values():
                 record.marks = NO_MARKS
-        planned = (pages, fields, base_url, {kind: list(ids) for kind, ids in site.records.items()}, None)
+        order = {kind: list(ids) for kind, ids in site.records.items()}
     clock("plan")
-    result.pages = cache.plan[4] if same_plan else sum(1 for page in pages if page.template.endswith(".html"))
+    result.pages = cache.plan.html_pages if same_plan else sum(1 for page in pages if page.template.endswith(".html"))
     if out is None or result.failed(strict):
         return result
     try:
-        write_site(result, Planned(site, pages, now, changed, fresh, same_plan, layout, out), options, cache,
-                   remember, data_later and not fresh, clock, progress)
+        write_site(result, Planned(site, pages, now, changed, new_folder, same_plan, layout, out), options, cache,
+                   remember, data_later and not new_folder, clock, progress)
     finally:
         if same_plan and result.failed(strict):
             cache.out = None  # records were brought up to date in place: the next build starts afresh
     if not result.failed(strict):
         if not same_plan:
-            cache.plan = planned[:4] + (result.pages,)
-        cache.last = (inputs, result)
+            cache.plan = LastPlan(pages, fields, base_url, order, result.pages)
+        cache.last = LastBuild(inputs, result)
     if remember:
         # What the cache holds lives until the next rebuild: keep the collector from walking it
         # on every rebuild (at 10,000 quotes a full collection alone took longer than an edit).
@@ -389,7 +193,7 @@ class Planned:
     pages: list
     now: dict  # (kind, id) -> the record this build holds
     changed: set | None  # (kind, id) changed since the cache's last build; None: all of them
-    fresh: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
+    new_folder: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
     same_plan: bool  # the pages are the last build's plan
     layout: tuple  # the templates' key (cache.inputs_key)
     out: Path
@@ -402,12 +206,12 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
     With `data_later`, the open data is left in the cache for `write_later`. With `options.search`, the
     search index is fed to Pagefind while the pages render, and written before the site is swapped in;
     without it, the site and pages are handed back in `result.searchable` for the caller to index."""
-    site, pages, now, changed, fresh, same_plan, layout, out = (
-        planned.site, planned.pages, planned.now, planned.changed, planned.fresh, planned.same_plan,
+    site, pages, now, changed, new_folder, same_plan, layout, out = (
+        planned.site, planned.pages, planned.now, planned.changed, planned.new_folder, planned.same_plan,
         planned.layout, planned.out)
     templates, assets, search, workers, strict = (options.templates, options.assets, options.search,
                                                    options.workers, options.strict)
-    writer = Staging(out) if fresh else InPlace(out)
+    writer = Staging(out) if new_folder else InPlace(out)
     indexing = None
     try:
         result.problems += writer.begin()
@@ -426,16 +230,19 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
 
         def meanwhile() -> None:
             nonlocal indexing
-            if search and fresh:  # Pagefind takes the search records while the pages render
+            if search and new_folder:  # Pagefind takes the search records while the pages render
                 indexing = searching.start(searching.entries(site, pages), writer.folder / searching.FOLDER,
                                            site.settings["language"], out)
-            if fresh and not data_later:  # and the open data is written here meanwhile
+            if new_folder and not data_later:  # and the open data is written here meanwhile
                 export_data()
 
         progress.stage("rendering", total=len(pages))
-        memos, found, result.rendered = render(site, pages, templates, progress.counting(writer.page),
-                                               Reuse(cache, changed, same_plan, remember), workers=workers,
-                                               meanwhile=meanwhile)
+        emit = progress.counting(writer.page)
+        if remember:
+            memos, found, result.rendered = render_again(cache, site, pages, templates, emit,
+                                                         Reuse(changed, same_plan), workers, meanwhile)
+        else:
+            memos, found, result.rendered = render_once(site, pages, templates, emit, workers, meanwhile)
         clock("render and write pages" + (" and open data" if "data" in exported else ""))
         result.problems += found
         if data_later:
@@ -452,8 +259,8 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
         if result.failed(strict):
             return
         current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
-        progress.stage("indexing for search and swapping the site in" if fresh and search else "writing")
-        if fresh:
+        progress.stage("indexing for search and swapping the site in" if new_folder and search else "writing")
+        if new_folder:
             result.problems += writer.finish(assets)
             result.changed = sorted(current)
         else:
@@ -467,9 +274,9 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
     finally:
         if indexing is not None:
             indexing.cancel()  # a build that stopped early ends its Pagefind (after `wait`, nothing is left to end)
-        if fresh:
+        if new_folder:
             writer.discard()
-    clock("swap" if fresh else "write")
+    clock("swap" if new_folder else "write")
     if not search:
         result.searchable = (site, pages)
     result.written = len(result.changed)
@@ -479,7 +286,7 @@ def write_site(result: Result, planned: Planned, options: BuildOptions, cache: C
         cache.data_texts = data
         cache.written = current
         if data_later:
-            cache.later = (site, changed, out)
+            cache.later = DataLater(site, changed, out)
 
 
 def plan_anyway(site, base_url: str | None) -> list[Problem]:
@@ -507,7 +314,7 @@ def write_later(cache: Cache) -> list[Problem]:
     """Write the open-data files a rebuild left for later (see `run`'s data_later), if any."""
     if cache.later is None:
         return []
-    site, changed, out = cache.later
+    site, changed, out = cache.later.site, cache.later.changed, cache.later.out
     cache.later = None
     data, rows = export(site, changed, cache.data, cache.data_texts)
     try:

@@ -12,7 +12,6 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .cache import Cache, Fragments, PageMemo, fingerprint
 from .tracking import reading
 from .environment import Environment
 from .cite import PLACEHOLDER
@@ -224,13 +223,48 @@ def is_fragment(quote) -> bool:
     return len(quote["wordings"]) == 1 and len(quote["wordings"][0]["text"].split()) <= FRAGMENT_WORDS
 
 
-NUMBER = "\x04"  # stands for a note's number in a cached endnote (validation refuses it in content)
+NUMBER = "\x04"  # stands for a note's number in an endnote kept as a fragment (validation refuses it in content)
 SEPARATED = '</sup><sup class="note"><span class="sep">,</span>'
 
 
 def links(page: Page) -> str:
     """How a fragment's links are written on a page: from the root, or absolute on the 404 page."""
     return "absolute" if page.kind == "404" else "from root"
+
+
+@dataclass
+class Fragments:
+    """Quote cards, notes and other record blocks rendered once and reused on every page that shows them.
+
+    Each entry keeps the records it read, and each record the entries that read it, so that a
+    rebuild drops just the entries an edit touched without looking at the others.
+
+    The HTML is kept as UTF-8 bytes: a text with one character such as "“" or "↩" takes two bytes
+    a character as a str, and the fragments are most of what a render worker holds.
+    """
+
+    cards: dict = field(default_factory=dict)  # (quote id, show speaker, links) -> (UTF-8 html, reads)
+    notes: dict = field(default_factory=dict)  # (source id, locator, references, links) -> (UTF-8 html, reads)
+    blocks: dict = field(default_factory=dict)  # (template, kind, id, links) -> (UTF-8 html, reads)
+    readers: dict = field(default_factory=dict)  # (kind, id) -> {(entries name, key), ...}
+
+    def add(self, name: str, key: tuple, html, reads: frozenset) -> tuple:
+        found = getattr(self, name)[key] = (html, reads)
+        for record in reads:
+            self.readers.setdefault(record, set()).add((name, key))
+        return found
+
+    def forget(self, changed: set) -> None:
+        for record in changed:
+            for name, key in self.readers.pop(record, ()):
+                getattr(self, name).pop(key, None)
+
+    def merge(self, other: "Fragments") -> None:
+        """Take in what a render worker made."""
+        for name in ("cards", "notes", "blocks"):
+            for key, (html, reads) in getattr(other, name).items():
+                if key not in getattr(self, name):
+                    self.add(name, key, html, reads)
 
 
 READ_NOTHING = frozenset()  # one for every fragment that reads no record (all, when nothing is tracked):
@@ -243,7 +277,7 @@ class Renderer:
     def __init__(self, site: Site, templates: Path, fragments: Fragments, env: jinja2.Environment,
                  track: bool = True):
         self.site = site
-        self.track = track  # note the records each page and fragment reads (for the next build: see cache.py)
+        self.track = track  # note the records each page and fragment reads (for the next build: see rebuild.py)
         self.templates = templates
         self.fragments = fragments
         self.env = env
@@ -393,15 +427,15 @@ def template_problem(exc: BaseException, templates: Path) -> Problem:
 
 @dataclass
 class Rendered:
-    """What rendering some pages gave: their memos for the next build, problems, how many were written."""
+    """What rendering pages gave: what `keep` made of each page (see `render`), problems, how many were written."""
 
-    memos: dict = field(default_factory=dict)
+    kept: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     count: int = 0
-    fragments: Fragments | None = None
+    fragments: Fragments | None = None  # what a render worker made, to take in
 
 
-def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, prints: dict | None = None) -> Rendered:
+def render_pages(renderer: Renderer, pages: list[Page], emit, keep=None) -> Rendered:
     """Render pages and hand each to `emit(output path, text)` as soon as it is done."""
     done = Rendered()
     failed: set[str] = set()
@@ -409,12 +443,10 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
         if page.kind in failed:
             continue
         reads: set = set()
-        token = reading.set(reads if remember else None)
+        token = reading.set(reads if keep is not None else None)
         try:
             text = renderer.page(page)
-            if remember:
-                known = prints.get(page.output) if prints else None
-                memo = PageMemo(known if known is not None else fingerprint(page), frozenset(reads))
+            kept = keep(page, frozenset(reads)) if keep is not None else None
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
             path, line = template_place(exc, renderer.templates)
@@ -424,67 +456,60 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, remember: bool, pr
             reading.reset(token)
         emit(page.output, text)  # a file that cannot be written is no template's fault: the writer says so
         done.count += 1
-        if remember:
-            done.memos[page.output] = memo
+        if keep is not None:
+            done.kept[page.output] = kept
     return done
 
 
-@dataclass(frozen=True)
-class Reuse:
-    """What a render may take from the last build, and whether it keeps what it makes for the next."""
-
-    cache: Cache
-    changed: set | None = None  # (kind, id) changed since the cache's last build; None: render every page
-    same_plan: bool = False  # the pages are the last build's plan: each page's fingerprint stands
-    remember: bool = True  # keep memos and fragments in the cache for the next build
-
-
-def render(site: Site, pages: list[Page], templates: Path, emit, reuse: Reuse, *, workers: int = 1,
-           meanwhile=None) -> tuple[dict, list[Problem], int]:
-    """Render every page whose plan or read records changed since the cache's last build.
-
-    Each page rendered goes to `emit(output path, html)`; a page left alone still holds in the
-    output of the last build. Returns every page's memo for the next build (when `reuse.remember`),
-    the problems, and how many pages were rendered. `meanwhile()` is called while the pages
-    render in other processes (or once they have rendered, if they render here).
-    """
-    cache, changed, same_plan, remember = reuse.cache, reuse.changed, reuse.same_plan, reuse.remember
-    if changed is None:  # templates changed, or nothing was rendered yet
-        cache.fragments, cache.env = Fragments(), environment(templates)
-    else:
-        cache.fragments.forget(changed)
+def renderer_for(site: Site, pages: list[Page], templates: Path, fragments: Fragments | None = None,
+                 env: jinja2.Environment | None = None) -> Renderer | Problem:
+    """The templates the pages need, loaded (or the problem that stopped them loading). Given `fragments`
+    and `env` (a rebuild's, see rebuild.py), what each page and fragment reads is tracked."""
     try:
-        renderer = Renderer(site, templates, cache.fragments, cache.env, track=remember)
+        renderer = Renderer(site, templates, fragments or Fragments(), env or environment(templates),
+                            track=fragments is not None)
         renderer.load(pages)
     except jinja2.TemplateError as exc:
-        return {}, [template_problem(exc, templates)], 0
-    earlier = cache.pages if changed is not None else {}
-    memos: dict = {}
-    todo: list[Page] = []
-    for page in pages:  # with the same plan as last time, every page's plan is the same as its memo's
-        memo = earlier.get(page.output)
-        if memo is not None and memo.reads.isdisjoint(changed) and (same_plan or memo.fingerprint == fingerprint(page)):
-            memos[page.output] = memo
-        else:
-            todo.append(page)
-    prints = {page.output: earlier[page.output].fingerprint for page in todo
-              if page.output in earlier} if same_plan else None
+        return template_problem(exc, templates)
+    return renderer
+
+
+def render(site: Site, pages: list[Page], renderer: Renderer, emit, *, keep=None, workers: int = 1,
+           meanwhile=None) -> Rendered:
+    """Render the pages, each to `emit(output path, html)`, across `workers` processes.
+
+    `keep(page, reads)`, if given, is called for each page rendered with the records it read, and what
+    it returns is handed back in `kept` (a rebuild's memo of the page); the fragments the workers made
+    are then taken into the renderer's. `meanwhile()` is called while the pages render in other
+    processes (or once they have rendered, if they render here).
+    """
     known = len(site.notes.keys)
 
     def render_share(share: list[Page]) -> Rendered:
-        done = render_pages(renderer, share, emit, remember, prints)
+        done = render_pages(renderer, share, emit, keep)
         # Fragments hold note keys; one made in a worker, and not here, would mean nothing here.
-        done.fragments = renderer.fragments if remember and len(site.notes.keys) == known else None
+        done.fragments = renderer.fragments if keep is not None and len(site.notes.keys) == known else None
         return done
 
-    shares = shared(render_share, todo, workers, PARALLEL_FROM, meanwhile=meanwhile)
-    problems: list[Problem] = []
-    for share in shares:
-        memos.update(share.memos)
-        problems += share.problems
-        if share.fragments is not None and share.fragments is not cache.fragments:
-            cache.fragments.merge(share.fragments)
-    return (memos if remember else {}), sorted(set(problems)), sum(share.count for share in shares)
+    total = Rendered()
+    for share in shared(render_share, pages, workers, PARALLEL_FROM, meanwhile=meanwhile):
+        total.kept.update(share.kept)
+        total.problems += share.problems
+        total.count += share.count
+        if share.fragments is not None and share.fragments is not renderer.fragments:
+            renderer.fragments.merge(share.fragments)
+    total.problems = sorted(set(total.problems))
+    return total
+
+
+def render_once(site: Site, pages: list[Page], templates: Path, emit, workers: int = 1,
+                meanwhile=None) -> tuple[dict, list[Problem], int]:
+    """Render every page for a build that keeps nothing for a next: no memos, the problems, how many."""
+    renderer = renderer_for(site, pages, templates)
+    if isinstance(renderer, Problem):
+        return {}, [renderer], 0
+    done = render(site, pages, renderer, emit, workers=workers, meanwhile=meanwhile)
+    return {}, done.problems, done.count
 
 
 PARALLEL_FROM = 400  # pages; below this, forking costs more than it saves

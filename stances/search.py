@@ -10,7 +10,8 @@ their own pages, so that each is found once.
 
 A build starts Pagefind's service (`pagefind_service.Service`) and feeds it while its pages
 render (`start`), and waits for the written index before the site is swapped in (`Indexing.wait`);
-the preview (`serve`) rebuilds the index in the background from the records it holds (`replace`).
+the preview (`serve`) keeps one service and, in the background, gives it the records a save
+changed (`Live`).
 Pagefind writes its index, its wasm and its UI into `pagefind/`, so every search asset is served by
 the site itself.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -250,18 +252,117 @@ def index(records: Iterable[Entry], into: Path, language: str, out: Path, backgr
 
 
 def replace(out: Path, records: Iterable[Entry], language: str, background: bool = False) -> list[Problem]:
-    """Index a written site again, swapping the new index in whole (the preview's way)."""
-    fresh = out / f".{FOLDER}-{os.getpid()}"
-    shutil.rmtree(fresh, ignore_errors=True)
-    problems = index(records, fresh, language, out, background)
+    """Index a written site again, swapping the new index in whole."""
+    building = out / f".{FOLDER}-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
+    problems = index(records, building, language, out, background)
     if not problems:
-        old = out / f".{FOLDER}-old-{os.getpid()}"
-        if (out / FOLDER).exists():
-            (out / FOLDER).rename(old)
-        fresh.rename(out / FOLDER)
-        shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(fresh, ignore_errors=True)
+        swap_in(building, out)
+    shutil.rmtree(building, ignore_errors=True)
     return problems
+
+
+def swap_in(fresh: Path, out: Path) -> None:
+    old = out / f".{FOLDER}-old-{os.getpid()}"
+    if (out / FOLDER).exists():
+        (out / FOLDER).rename(old)
+    fresh.rename(out / FOLDER)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class Live:
+    """The preview's search index: one Pagefind service kept from save to save, given only what changed.
+
+    Pagefind's service keeps the records it was given, and one given again at the same address takes
+    the old one's place; each WriteFiles builds the whole index again from them, but writes only the
+    files not in its folder already (each is named by its content). So after a save only the records
+    that changed are sent, and the index is written into a copy of the live one made of hard links
+    (`carry_over`: no file is copied), then swapped in whole as `replace` does. Pagefind cannot be
+    told to forget a record, and numbers records in the order it first took them: when one is gone,
+    added or moved, a new service starts from all of them, so that the index is always the one a
+    fresh build writes, byte for byte."""
+
+    def __init__(self):
+        self.service: Service | None = None
+        self.index_id = 0
+        self.language = ""
+        self.sent: dict[str, Entry] = {}  # url -> the record Pagefind holds for it
+
+    def update(self, out: Path, records: Iterable[Entry], language: str, background: bool = False) -> list[Problem]:
+        """Bring `out`'s search index to these records."""
+        wanted = {entry.url: entry for entry in records}
+        fresh = out / f".{FOLDER}-{os.getpid()}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        try:
+            if self.service is None or language != self.language or list(wanted) != list(self.sent):
+                self.close()
+                self.service = Service(nice=BACKGROUND if background else 0, kept=True)
+                self.index_id = self.service.new_index({"force_language": language})
+                self.language = language
+            carry_over(out / FOLDER, fresh)
+            for url, entry in wanted.items():
+                if self.sent.get(url) != entry:
+                    self.service.add_record(self.index_id, url, entry.content, language, {"title": entry.title},
+                                            entry.filters)
+            self.sent = {}  # until Pagefind has taken them all
+            self.service.answer(self.service.write_files(self.index_id, fresh), "WriteFiles")
+            self.service.finished_writing(fresh)
+            self.sent = wanted
+        except ServiceError as exc:
+            self.close()
+            shutil.rmtree(fresh, ignore_errors=True)
+            return [problem(out, exc)]
+        try:
+            settle(fresh)
+        except (OSError, ValueError, KeyError, IndexError, EOFError) as exc:
+            log.warning("search index left as Pagefind wrote it, in an order that may change between builds: %s", exc)
+        try:
+            prune(fresh)  # the files of records that changed or went, carried over
+        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError) as exc:
+            log.warning("search index: files of earlier records left in it: %s", exc)
+        swap_in(fresh, out)
+        return []
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.close()
+        self.service, self.sent = None, {}
+
+
+def carry_over(live: Path, fresh: Path) -> None:
+    """Hard-link into `fresh` the fragment, word and filter files of the index in `live`: Pagefind then
+    writes only the files that are new. Whatever cannot be linked, it writes."""
+    try:
+        for folder in PARTS:
+            (fresh / folder).mkdir(parents=True, exist_ok=True)
+        for name in parts_of(live):
+            os.link(live / name, fresh / name)
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError):
+        pass
+
+
+def prune(bundle: Path) -> None:
+    """Delete the fragment, word and filter files that the index in `bundle` no longer leads to."""
+    kept = parts_of(bundle)
+    for folder in PARTS:
+        for name in os.listdir(bundle / folder):
+            if f"{folder}/{name}" not in kept:
+                (bundle / folder / name).unlink()
+
+
+PARTS = ("fragment", "index", "filter")
+
+
+def parts_of(bundle: Path) -> set[str]:
+    """The fragment, word and filter files (relative names) that an index's entry and meta files lead to."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    names = set()
+    for language in entry["languages"].values():
+        meta = unpack((bundle / f"pagefind.{language['hash']}.pf_meta").read_bytes())
+        names.update(f"fragment/{page[0]}.pf_fragment" for page in meta[1])
+        names.update(f"index/{chunk[2]}.pf_index" for chunk in meta[2])
+        names.update(f"filter/{found[1]}.pf_filter" for found in meta[3])
+    return names
 
 
 # -- a stable index
@@ -295,7 +396,9 @@ def write(folder: Path, language: str, digits: int, value, suffix: str, prefix: 
     """Write a value as Pagefind does (signed, CBOR, gzip), named by a hash of it; return that name."""
     data = gzip.compress(SIGNATURE + encode(value), mtime=0)
     name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / f"{prefix}{name}{suffix}").write_bytes(data)
+    path = folder / f"{prefix}{name}{suffix}"
+    if not path.exists():  # named by its content, it holds these bytes already (and may be linked to a live index)
+        path.write_bytes(data)
     return name
 
 

@@ -75,6 +75,8 @@ class Changes(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "modified":
             return  # a file inside changed, and says so itself
+        if event.event_type == "deleted":  # (a watched folder's own deletion may come as a file's: IN_DELETE_SELF)
+            self.preview.lost(paths)
         # A file being written says so again when it is closed, where the system tells (Linux):
         # building from it before then would read it half written (an empty file, say).
         writing = not event.is_directory and event.event_type in ("created", "modified") and self.preview.hears_closes
@@ -96,6 +98,7 @@ class Preview:
         self.indexing = False  # a search indexer thread runs
         self.index_due: tuple | None = None  # (search records, language) of the latest build, while not indexed
         self.index_stale = False  # a page changed since the index was last asked for
+        self.live = search.Live()  # Pagefind, kept between saves: it is given only the records that changed
         self.base_path = self.find_base_path()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closing = False
@@ -105,6 +108,7 @@ class Preview:
         self.observer = None
         self.folders: dict = {}  # each watched folder -> its identity when watched (see follow_folders)
         self.watches: dict = {}  # each watched folder -> its watch
+        self.unwatched: set = set()  # watched folders the system said were deleted: their watch is gone
         self.port: int | None = None  # the port listened on; a request must name it (handlers.trusted)
         self.seen: set[str] = set()  # paths the watcher reported since the last build started
         self.writing: dict[str, float] = {}  # files written to and not yet closed: when they last were
@@ -141,9 +145,13 @@ class Preview:
     def follow_folders(self) -> None:
         """A watched folder deleted, or deleted and made again, is not the folder the watch is on: watch the
         new one (from when it appears), and look at everything."""
+        with self.seen_lock:
+            unwatched, self.unwatched = self.unwatched, set()
         for folder, known in list(self.folders.items()):
             now = identity(folder)
-            if now == known:
+            # Deleted and made again between two looks, a folder can be given the same inode number: then
+            # only the system's word that it was deleted tells that the watch is on a folder that is gone.
+            if now == known and folder not in unwatched:
                 continue
             self.folders[folder] = now
             watch = self.watches.pop(folder, None)
@@ -159,6 +167,12 @@ class Preview:
                 except OSError as exc:
                     log.warning("cannot watch %s again (%s): restart the preview to see edits there", folder, exc)
             self.saw_change([str(folder.absolute())], whole=True)
+
+    def lost(self, paths: list[str]) -> None:
+        """Called from the watcher's thread: of these deleted folders, note those that are watched folders."""
+        watched = {str(folder.absolute()): folder for folder in self.folders}
+        with self.seen_lock:
+            self.unwatched.update(watched[path] for path in paths if path in watched)
 
     filepath = None  # what livereload's handler logs on a reload without a path (handlers.application)
 
@@ -338,7 +352,7 @@ class Preview:
                 self.index_due = None
             started = time.perf_counter()
             try:
-                problems = search.replace(self.out, records, language, background=True)
+                problems = self.live.update(self.out, records, language, background=True)
             except OSError as exc:  # the site was swapped out from under it: the next build indexes again
                 problems = [f"search index: {exc}"]
             for problem in problems:
@@ -408,6 +422,9 @@ class Preview:
         close_browsers()
         await server.close_all_connections()
         self.executor.shutdown(wait=True)
+        with self.index_lock:
+            if not self.indexing:  # else it ends with this process, when its input closes
+                self.live.close()
         log.info("stopped")
         return 0
 

@@ -310,6 +310,38 @@ def test_search_is_indexed_in_the_background_after_the_pages_are_written(server,
     assert not list((folder / "site").glob(".pagefind*"))  # the new index was swapped in whole
 
 
+def test_search_follows_an_edit_an_addition_and_a_deletion_with_the_index_a_fresh_build_writes(server, folder):
+    """The preview gives Pagefind only the records a save changed (and starts it again when one comes or
+    goes): each time, the index it swaps in is the one a fresh build writes, file for file."""
+    from test_search import records
+
+    def bundle(site: Path) -> dict:
+        try:
+            return {path.relative_to(site).as_posix(): path.read_bytes()
+                    for path in sorted((site / "pagefind").rglob("*")) if path.is_file()}
+        except OSError:  # swapped meanwhile
+            return {}
+
+    wait_until(lambda: "search index updated" in server.output, "the first search index")
+    quotes = folder / "content" / "quotes"
+    later = quotes / "lee-later.yml"
+    changes = [lambda: edit(quotes / "lee.yml", lambda text: text.replace("prevent floods", "hold back floods")),
+               lambda: later.write_text("id: lee-later\nspeaker: ann-lee\nwordings:\n  - text: \"Talks go on.\"\n"
+                                        "    cite: [gazette-dam]\n", encoding="utf-8"),
+               later.unlink]
+    for number, change in enumerate(changes):
+        generation = server.status()["generation"]
+        change()
+        assert server.wait_for_build(generation)["ok"] is True
+        fresh = full_build(folder, f"fresh-{number}")
+        found = [record["content"] for record in records(fresh)]
+        assert any("hold back floods" in words for words in found)
+        assert any("Talks go on" in words for words in found) == (number == 1)
+        expected = bundle(fresh)
+        wait_until(lambda: bundle(folder / "site") == expected, f"the search index to follow change {number}")
+    assert not list((folder / "site").glob(".pagefind*"))
+
+
 def test_adding_and_deleting_records_while_serving_matches_a_fresh_build(server, folder):
     added = folder / "content" / "quotes" / "lee-later.yml"
     generation = server.status()["generation"]

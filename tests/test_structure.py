@@ -55,3 +55,11 @@ def test_no_function_takes_more_than_eight_parameters():
                 if len(names) > 8:
                     crowded.append(f"{path.name}:{node.lineno}: {node.name}({', '.join(names)})")
     assert crowded == []
+
+
+def test_the_render_and_validate_stages_know_nothing_of_rebuilds():
+    """What a rebuild reuses is decided in rebuild.py, at the stage's boundary (link.py is still to follow)."""
+    graph = imports()
+    for stage in ("render", "validate"):
+        assert not graph[stage] & {"cache", "rebuild", "serve"}, stage
+        assert "cache" not in (PACKAGE / f"{stage}.py").read_text(encoding="utf-8").lower(), stage
