@@ -72,119 +72,6 @@ class Clock:
 NO_MARKS: dict = {}
 
 
-def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, changed_paths: set | None = None,
-        data_later: bool = False, progress: Silent | None = None) -> Result:
-    """Check the content and, when `out` is given and all is well, write the site there.
-
-    With a cache kept from an earlier run (as `serve` keeps one), only what changed is redone;
-    the site written is the same as a fresh build's. `changed_paths`, from a file watcher, spares a rebuild from looking
-    at every content file: only those paths are looked at again. `data_later`: a rebuild in place
-    leaves the open-data files to `write_later(cache)`, so the pages show first (`serve` writes
-    them right after); the next run writes them first if no one has. `progress` is told each stage
-    and each page written (see progress.py).
-    """
-    options = replace(options, workers=options.workers or os.cpu_count() or 1)
-    content, templates, assets, archive = options.content, options.templates, options.assets, options.archive
-    base_url, strict, search, workers = options.base_url, options.strict, options.search, options.workers
-    remember = cache is not None
-    cache = cache or Cache()
-    result = Result()
-    if out is not None:
-        result.problems = [failure(why) for why in apart(out, inputs_of(content, templates, assets, archive))]
-    if base_url is not None and not published_address(base_url):
-        result.problems.append(failure(f"--base-url must be where the site is published: an http:// or https:// "
-                                       f"address with no ?query or #fragment, such as https://example.org/explainer/, "
-                                       f"not '{base_url}'"))
-    if result.problems:
-        return result
-    if out is not None:
-        sweep(out)  # what builds that were killed left behind, before anything else
-    clock = Clock(result.timings)
-    progress = progress or Silent()
-    progress.stage("reading content")
-    result.problems += write_later(cache)
-    records, problems, touched = read_records(content, cache, changed_paths, workers)
-    problems = result.problems + problems
-    clock("load and validate")
-    layout = inputs_key(templates)
-    inputs = (content.absolute(), out and out.absolute(), base_url, strict, search,
-              layout, inputs_key(assets, *([archive] if archive else [])))
-    standing = cache.last is not None and cache.last.inputs == inputs and (out is None or (out / MARKER).is_file())
-    if not touched and standing:
-        earlier = cache.last.result  # nothing changed since the last good build: it stands
-        return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
-                      timings=result.timings, searchable=earlier.searchable)
-    cache.last = None
-    result.records = len(records)
-    progress.stage("linking")
-    site, found = link(records, cache, workers, in_place=not remember)
-    clock("link")
-    found, result.unchecked = unchecked(found, unreadable(cache))
-    problems += found
-    result.problems = problems
-    if site is None:
-        return result
-    if archive is not None:  # reads only sources and the quotes' wordings: it runs whatever else failed
-        progress.stage("checking quotes against the archive")
-        result.problems += verify(site, archive)
-    if result.failed(strict):
-        result.problems += plan_anyway(site, base_url)
-        return result
-    if not remember:
-        # Nothing is kept for a next build: the plan and the render workers make their objects in the
-        # memory only a rebuild would reuse (49 MB at 10,000 quotes).
-        records = None
-        cache.let_go_of_reading()
-    relinked = cache.relinked if cache.records else None
-    if relinked is not None:  # only these changed since the last good build: patch its records
-        now = dict(cache.records)
-        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
-    else:
-        now = current_records(site.records)
-    if out is not None:
-        out = out.absolute()
-        new_folder = cache.out != out or cache.templates != layout or not (out / MARKER).is_file()
-    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
-    if out is not None:
-        result.problems += placeholder_base(site, base_url)
-    pages = last_plan(cache, site, now, changed, base_url, relinked)
-    same_plan = pages is not None
-    if pages is None:
-        progress.stage("planning pages")
-        fields: set = set()
-        token = planning.set(fields if remember else None)  # which fields the plan read: for a next build
-        try:
-            pages, found = plan(site, base_url)
-        finally:
-            planning.reset(token)
-        result.problems += found
-        if not remember:
-            # Past the plan, nothing is reported at a record's place: the render workers need not
-            # inherit where every value stands (9 MB at 10,000 quotes).
-            for record in now.values():
-                record.marks = NO_MARKS
-        order = {kind: list(ids) for kind, ids in site.records.items()}
-    clock("plan")
-    result.pages = cache.plan.html_pages if same_plan else sum(1 for page in pages if page.template.endswith(".html"))
-    if out is None or result.failed(strict):
-        return result
-    try:
-        write_site(result, Planned(site, pages, now, changed, new_folder, same_plan, layout, out), options, cache,
-                   remember, data_later and not new_folder, clock, progress)
-    finally:
-        if same_plan and result.failed(strict):
-            cache.out = None  # records were brought up to date in place: the next build starts afresh
-    if not result.failed(strict):
-        if not same_plan:
-            cache.plan = LastPlan(pages, fields, base_url, order, result.pages)
-        cache.last = LastBuild(inputs, result)
-    if remember:
-        # What the cache holds lives until the next rebuild: keep the collector from walking it
-        # on every rebuild (at 10,000 quotes a full collection alone took longer than an edit).
-        gc.freeze()
-    return result
-
-
 @dataclass
 class Planned:
     """A site planned and ready to write, as write_site takes it."""
@@ -194,21 +81,171 @@ class Planned:
     now: dict  # (kind, id) -> the record this build holds
     changed: set | None  # (kind, id) changed since the cache's last build; None: all of them
     new_folder: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
-    same_plan: bool  # the pages are the last build's plan
+    new_plan: LastPlan | None  # the plan made for this build, to keep; None: the last build's plan stands
     layout: tuple  # the templates' key (cache.inputs_key)
-    out: Path
+    out: Path | None
 
 
-def write_site(result: Result, planned: Planned, options: BuildOptions, cache: Cache, remember: bool,
-               data_later: bool, clock: Clock, progress: Silent) -> None:
-    """Render, export and write; on success, remember in the cache what was written.
+@dataclass
+class Job:
+    """One run of the pipeline: what it was asked, and what it keeps track of on the way."""
 
-    With `data_later`, the open data is left in the cache for `write_later`. With `options.search`, the
-    search index is fed to Pagefind while the pages render, and written before the site is swapped in;
-    without it, the site and pages are handed back in `result.searchable` for the caller to index."""
-    site, pages, now, changed, new_folder, same_plan, layout, out = (
-        planned.site, planned.pages, planned.now, planned.changed, planned.new_folder, planned.same_plan,
-        planned.layout, planned.out)
+    options: BuildOptions
+    out: Path | None  # absolute; None: check only
+    cache: Cache
+    remember: bool  # the cache is kept for a next build (serve); else what only a rebuild reuses is let go
+    result: Result
+    clock: Clock
+    progress: Silent
+    data_later: bool = False  # see `run`
+    layout: tuple = ()  # the templates' key (cache.inputs_key), once read
+    inputs: tuple = ()  # what the result depends on besides the content: cache.last's key
+
+
+def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, changed_paths: set | None = None,
+        data_later: bool = False, progress: Silent | None = None) -> Result:
+    """Check the content and, when `out` is given and all is well, write the site there.
+
+    With a cache kept from an earlier run (serve's), only what changed is redone (rebuild.py): the site is
+    a fresh build's, byte for byte. `changed_paths`, from a file watcher: the only content files to look at
+    again. `data_later`: a rebuild in place leaves the open data to `write_later(cache)`, so the pages show
+    first. `progress` is told each stage and each page written (progress.py)."""
+    options = replace(options, workers=options.workers or os.cpu_count() or 1)
+    result = Result(problems=refused(options, out))
+    if result.problems:
+        return result
+    if out is not None:
+        out = out.absolute()
+        sweep(out)  # what builds that were killed left behind, before anything else
+    job = Job(options, out, cache or Cache(), cache is not None, result, Clock(result.timings), progress or Silent(),
+              data_later)
+    site = read_and_link(job, changed_paths)
+    if not isinstance(site, Site):
+        return site or result  # the last good build's, standing; or this one's, which cannot be planned
+    planned = plan_site(job, site)
+    if out is None or result.failed(options.strict):
+        return result
+    write_site(job, planned)
+    if job.remember:  # the cache lives till the next rebuild: spare the collector walking it (10,000 quotes:
+        gc.freeze()  # a full collection alone took longer than an edit)
+    return result
+
+
+def refused(options: BuildOptions, out: Path | None) -> list[Problem]:
+    """Options no build may run with: an output folder among the inputs, a base URL that is no address."""
+    found = [] if out is None else [failure(why) for why in apart(out, inputs_of(
+        options.content, options.templates, options.assets, options.archive))]
+    if options.base_url is not None and not published_address(options.base_url):
+        found.append(failure(f"--base-url must be where the site is published: an http:// or https:// "
+                             f"address with no ?query or #fragment, such as https://example.org/explainer/, "
+                             f"not '{options.base_url}'"))
+    return found
+
+
+def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
+    """Load, validate and link the content, and check the quotes against the archive: the linked site;
+    or, when nothing changed since the cache's last good build, that build's result, which stands;
+    or None, when the site cannot be planned (the problems are in job.result)."""
+    options, cache, result, progress = job.options, job.cache, job.result, job.progress
+    progress.stage("reading content")
+    result.problems += write_later(cache)
+    records, problems, touched = read_records(options.content, cache, changed_paths, options.workers)
+    result.problems += problems
+    job.clock("load and validate")
+    job.layout = inputs_key(options.templates)
+    job.inputs = (options.content.absolute(), job.out, options.base_url, options.strict, options.search, job.layout,
+                  inputs_key(options.assets, *([options.archive] if options.archive else [])))
+    earlier = cache.last
+    if not touched and earlier is not None and earlier.inputs == job.inputs and \
+            (job.out is None or (job.out / MARKER).is_file()):
+        earlier = earlier.result  # nothing changed since the last good build: it stands
+        return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
+                      timings=result.timings, searchable=earlier.searchable)
+    cache.last = None
+    result.records = len(records)
+    progress.stage("linking")
+    site, found = link(records, cache, options.workers, in_place=not job.remember)
+    job.clock("link")
+    found, result.unchecked = unchecked(found, unreadable(cache))
+    result.problems += found
+    if site is None:
+        return None
+    if options.archive is not None:  # reads only sources and the quotes' wordings: it runs whatever else failed
+        progress.stage("checking quotes against the archive")
+        result.problems += verify(site, options.archive)
+    if result.failed(options.strict):
+        result.problems += plan_anyway(site, options.base_url)
+        return None
+    if not job.remember:
+        # Nothing is kept for a next build: the plan and the render workers make their objects in the
+        # memory only a rebuild would reuse (49 MB at 10,000 quotes).
+        cache.let_go_of_reading()
+    return site
+
+
+def plan_site(job: Job, site: Site) -> Planned:
+    """Every page of the site: the last good build's plan, if it stands (rebuild.last_plan), else planned anew."""
+    options, cache, result, out = job.options, job.cache, job.result, job.out
+    relinked = cache.relinked if cache.records else None
+    if relinked is not None:  # only these changed since the last good build: patch its records
+        now = dict(cache.records)
+        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
+    else:
+        now = current_records(site.records)
+    new_folder = out is not None and (cache.out != out or cache.templates != job.layout or
+                                      not (out / MARKER).is_file())
+    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
+    if out is not None:
+        result.problems += placeholder_base(site, options.base_url)
+    pages = last_plan(cache, site, now, changed, options.base_url, relinked)
+    new_plan = None
+    if pages is None:
+        job.progress.stage("planning pages")
+        fields: set = set()
+        token = planning.set(fields if job.remember else None)  # which fields the plan read: for a next build
+        try:
+            pages, found = plan(site, options.base_url)
+        finally:
+            planning.reset(token)
+        result.problems += found
+        if not job.remember:
+            # Past the plan, nothing is reported at a record's place: the render workers need not
+            # inherit where every value stands (9 MB at 10,000 quotes).
+            for record in now.values():
+                record.marks = NO_MARKS
+        new_plan = LastPlan(pages, fields, options.base_url, {kind: list(ids) for kind, ids in site.records.items()},
+                            sum(1 for page in pages if page.template.endswith(".html")))
+    job.clock("plan")
+    result.pages = (new_plan or cache.plan).html_pages
+    return Planned(site, pages, now, changed, new_folder, new_plan, job.layout, out)
+
+
+def write_site(job: Job, planned: Planned) -> None:
+    """Render, export and write; on success, remember in the cache what was written, and what the build read.
+
+    With `job.data_later`, the open data of a rebuild in place is left in the cache for `write_later`.
+    With `options.search`, the search index is fed to Pagefind while the pages render, and written
+    before the site is swapped in; without it, the site and pages are handed back in
+    `result.searchable` for the caller to index."""
+    try:
+        write_pages(job, planned)
+    finally:
+        if planned.new_plan is None and job.result.failed(job.options.strict):
+            job.cache.out = None  # records were brought up to date in place: the next build starts afresh
+    if not job.result.failed(job.options.strict):
+        if planned.new_plan is not None:
+            job.cache.plan = planned.new_plan
+        job.cache.last = LastBuild(job.inputs, job.result)
+
+
+def write_pages(job: Job, planned: Planned) -> None:
+    """Render, export and write (see `write_site`)."""
+    result, options, cache, remember, clock, progress = (job.result, job.options, job.cache, job.remember, job.clock,
+                                                          job.progress)
+    site, pages, now, changed, new_folder, layout, out = (
+        planned.site, planned.pages, planned.now, planned.changed, planned.new_folder, planned.layout, planned.out)
+    same_plan = planned.new_plan is None
+    data_later = job.data_later and not new_folder
     templates, assets, search, workers, strict = (options.templates, options.assets, options.search,
                                                    options.workers, options.strict)
     writer = Staging(out) if new_folder else InPlace(out)

@@ -63,3 +63,10 @@ def test_the_render_and_validate_stages_know_nothing_of_rebuilds():
     for stage in ("render", "validate"):
         assert not graph[stage] & {"cache", "rebuild", "serve"}, stage
         assert "cache" not in (PACKAGE / f"{stage}.py").read_text(encoding="utf-8").lower(), stage
+
+
+def test_the_pipeline_reads_top_to_bottom_in_one_screen():
+    """pipeline.run calls the stages in order; everything else lives in the functions it calls."""
+    tree = ast.parse((PACKAGE / "pipeline.py").read_text(encoding="utf-8"))
+    run = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "run")
+    assert run.end_lineno - run.lineno + 1 <= 30
