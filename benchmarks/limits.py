@@ -95,6 +95,10 @@ def cases() -> dict:
             "summary: x [@paper]\ncite: [" + ", ".join(["p"] * ((MIB // 2 - 100) // 3)) + "]\n",
             "sources/p.yml": "id: p\noutlet: O\nheadline: H\npublished: 2022-01-01\nlanguage: en\n"}, None),
         "yaml: a file over the 512 KiB limit (refused)": ({"quotes/many.yml": many + " " * MIB}, None),
+        "references: 6,000 quotes naming missing speakers, against a file of 18,000 people": ({
+            "people/many.yml": "".join(f"- id: person-{number}\n  name: P\n" for number in range(18_000)),
+            "quotes/many.yml": "".join(f"- id: q{number}\n  speaker: person-x{number}\n  wordings:\n"
+                                       "    - text: \"W.\"\n      cite: [paper]\n" for number in range(6_000))}, None),
     }
 
 

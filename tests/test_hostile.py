@@ -701,3 +701,26 @@ def test_a_field_error_hides_neither_archive_mismatches_nor_page_collisions(tree
         "closest passage: \"Pat said: yes,\""]
     assert lines[2].startswith("content/topics/border.yml:4:1: error: unknown field 'colour'; 'topic' takes id, ")
     assert not (tree / "site").exists()
+
+
+def test_thousands_of_unknown_references_each_get_their_error_and_close_ones_a_suggestion(tree, build):
+    # More people than are compared in full, and more unknown speakers than suggestions are made for:
+    # every reference gets its error, the close ones first in the file their suggestion.
+    write(tree, "people/many.yml", "".join(f"- id: person-{number}\n  name: P\n  roles:\n    - title: T\n"
+                                           f"      actor: left\n      cite: [paper]\n" for number in range(3_000)))
+    speakers = ["person-1234x", "xerson-2718", "persn-42", "zz"] + [f"missing-{number}" for number in range(3_000)]
+    write(tree, "quotes/many.yml", "".join(f"- id: q{number}\n  speaker: {speaker}\n  wordings:\n"
+                                           f"    - text: \"W.\"\n      cite: [paper]\n"
+                                           for number, speaker in enumerate(speakers)))
+    result = build("check", cwd=tree)
+    assert_reports(result, "content/quotes/many.yml:2:12: error: unknown person 'person-1234x' "
+                           "(did you mean 'person-1234'?)")
+    lines = result.stderr.splitlines()
+    assert "content/quotes/many.yml:7:12: error: unknown person 'xerson-2718' (did you mean 'person-2718'?)" in lines
+    assert "content/quotes/many.yml:12:12: error: unknown person 'persn-42' (did you mean 'person-42'?)" in lines
+    assert "content/quotes/many.yml:17:12: error: unknown person 'zz'" in lines
+    unknown = [line for line in lines if ": error: unknown person '" in line]
+    assert len(unknown) == len(speakers)
+    assert [line for line in lines if ": error: " in line] == unknown
+    # past the budget a suggestion is left off (compared with every person, difflib would offer person-2999)
+    assert unknown[-1] == f"content/quotes/many.yml:{5 * len(speakers) - 3}:12: error: unknown person 'missing-2999'"
