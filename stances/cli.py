@@ -198,10 +198,7 @@ def build_once(options) -> int:
     gc.set_threshold(100_000, 50, 100)
     shown = progress(options.quiet)  # on a terminal: the stage, and pages written of the total
     try:
-        result = run(BuildOptions(options.content, options.templates, options.assets, options.archive,
-                                  options.base_url, options.strict, search=getattr(options, "search", True),
-                                  workers=getattr(options, "workers", None)),
-                     options.out if write else None, progress=shown)
+        result = run(BuildOptions.of(options), options.out if write else None, progress=shown)
     finally:
         shown.done()
     if getattr(options, "timings", False):

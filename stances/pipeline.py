@@ -38,6 +38,12 @@ class BuildOptions:
     search: bool = True  # index search in the build; False leaves it to the caller (`serve`)
     workers: int | None = None  # processes that read and render; None: one per core
 
+    @classmethod
+    def of(cls, given, **changes) -> "BuildOptions":
+        """From the command line's options (cli.parser), with `changes` over them."""
+        return replace(cls(given.content, given.templates, given.assets, given.archive, given.base_url, given.strict,
+                           getattr(given, "search", True), getattr(given, "workers", None)), **changes)
+
 
 @dataclass
 class Result:

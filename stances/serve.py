@@ -89,6 +89,7 @@ class Preview:
     def __init__(self, options):
         self.options = options
         self.out = options.out.absolute()
+        self.build_options = BuildOptions.of(options, search=False)  # search is indexed in the background
         self.cache = Cache()  # kept across rebuilds: an edit re-renders only the pages it touches
         self.generation = 0  # finished builds, good or bad
         self.ok: bool | None = None  # how the last build went; None before the first
@@ -246,9 +247,7 @@ class Preview:
         started = time.perf_counter()
         result, crash, written = None, None, None
         try:
-            result = run(BuildOptions(options.content, options.templates, options.assets, options.archive,
-                                      options.base_url, options.strict, search=False),
-                         options.out, cache=self.cache, changed_paths=paths, data_later=True)
+            result = run(self.build_options, options.out, cache=self.cache, changed_paths=paths, data_later=True)
             if not result.failed(options.strict):
                 written = result.changed
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down
