@@ -248,3 +248,13 @@ def test_upgrade_puts_the_running_stances_in_vendor_and_requirements(tmp_path):
 
     refused = run_build("init", "--upgrade", "nothing-here", cwd=tmp_path)
     assert refused.returncode == 1 and refused.stderr.startswith("error: nothing-here/requirements.txt: cannot read")
+
+
+def test_build_py_run_by_a_python_without_the_packages_says_how_to_set_up(tmp_path):
+    # `python -S`: no site-packages, as a system Python with no venv made has none of stances's packages.
+    result = subprocess.run([sys.executable, "-S", str(ROOT / "build.py"), "check"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: this Python lacks the package '")
+    assert ".venv/bin/pip install -e ." in result.stderr
