@@ -125,8 +125,6 @@ class Planned:
     changed: set | None  # (kind, id) changed since the cache's last build; None: all of them
     new_folder: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
     new_plan: LastPlan | None  # the plan made for this build, to keep; None: the last build's plan stands
-    layout: tuple  # the templates' key (cache.inputs_key)
-    out: Path | None
 
 
 @dataclass
@@ -248,11 +246,12 @@ def plan_site(job: Job, site: Site) -> Planned:
             planning.reset(token)
         result.problems += found
         job.memory.after_plan(now.values())
-        new_plan = LastPlan(pages, fields or set(), options.base_url, {kind: list(ids) for kind, ids in site.records.items()},
+        order = {kind: list(ids) for kind, ids in site.records.items()}
+        new_plan = LastPlan(pages, fields or set(), options.base_url, order,
                             sum(1 for page in pages if page.template.endswith(".html")))
     job.clock("plan")
     result.pages = (new_plan or cache.plan).html_pages
-    return Planned(site, pages, now, changed, new_folder, new_plan, job.layout, out)
+    return Planned(site, pages, now, changed, new_folder, new_plan)
 
 
 def write_site(job: Job, planned: Planned) -> None:
@@ -276,8 +275,9 @@ def write_site(job: Job, planned: Planned) -> None:
 def write_pages(job: Job, planned: Planned) -> None:
     """Render, export and write (see `write_site`)."""
     result, options, cache, clock, progress = job.result, job.options, job.cache, job.clock, job.progress
-    site, pages, now, changed, new_folder, layout, out = (
-        planned.site, planned.pages, planned.now, planned.changed, planned.new_folder, planned.layout, planned.out)
+    site, pages, now, changed = planned.site, planned.pages, planned.now, planned.changed
+    new_folder = planned.new_folder
+    layout, out = job.layout, job.out
     same_plan = planned.new_plan is None
     data_later = job.data_later and not new_folder
     templates, assets, search, workers, strict = (options.templates, options.assets, options.search,
