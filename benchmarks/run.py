@@ -250,7 +250,7 @@ def probe(content: Path, out: Path, runs: int) -> dict:
     told = "changed_paths" in parameters or "change" in parameters  # serve's watcher names changed files
     target = content / "quotes" / "quote-000001.yml"
 
-    def named(paths: set | None) -> dict:
+    def naming(paths: set | None) -> dict:
         if not told or paths is None:
             return {}
         if "change" in parameters:  # sorted by kind, as serve sorts them: here, content files only
@@ -260,7 +260,7 @@ def probe(content: Path, out: Path, runs: int) -> dict:
 
     def build(paths: set | None = None):
         started = time.perf_counter()
-        result = pipeline.run(*inputs, **kwargs, **named(paths))
+        result = pipeline.run(*inputs, **kwargs, **naming(paths))
         seconds = time.perf_counter() - started
         if result.failed(False):
             raise SystemExit("in-process build failed:\n" + "\n".join(map(str, result.problems[:20])))
