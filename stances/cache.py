@@ -63,6 +63,23 @@ class LastBuild:
 
 
 @dataclass(frozen=True)
+class InputKeys:
+    """The inputs besides the content as a rebuild last looked at them, each an `inputs_key`."""
+
+    templates: tuple
+    assets: tuple
+    archive: tuple
+
+
+@dataclass(frozen=True)
+class Copied:
+    """The assets as the last good build wrote them."""
+
+    key: tuple  # their inputs_key then
+    names: frozenset  # "assets/<name>" of each, as the output holds it
+
+
+@dataclass(frozen=True)
 class DataLater:
     """Open data a rebuild left for `pipeline.write_later`."""
 
@@ -107,6 +124,8 @@ class Cache:
     reread: list | None = None  # the records the last read read again in place, ids unchanged; None: unknown
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
     later: DataLater | None = None
+    keys: InputKeys | None = None  # what the last build found of templates, assets and archive
+    assets: Copied | None = None
 
 
 def inputs_key(*folders: Path) -> tuple:

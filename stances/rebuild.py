@@ -1,13 +1,18 @@
 """The rebuild layer: what a rebuild takes from the last build, decided at a stage's boundary.
 
-`serve` keeps a `cache.Cache` from build to build; the stages wrapped here run as a one-off build
+`serve` keeps a `cache.Cache` from build to build, and tells each rebuild what changed, sorted by
+kind (`Change`, as Zola's serve sorts its ChangeKind); the stages wrapped here run as a one-off build
 runs them, and are only told which part of their input to do again:
-- the read (`read_records`): only files changed since the last read, or only those the watcher named;
+- the inputs besides the content (`keys_now`): the templates, assets and archive are looked at again
+  only when a file of theirs changed, so a content edit looks at none of them;
+- the read (`read_records`): only files changed since the last read, or only those the watcher named
+  (a template, asset or archive change names none);
 - the link (`link_again`): a record read again keeps its last link while the ids stay the same, a
   Markdown text its render; a few changed records that cite as before patch the last site (`relink`);
 - the plan (`last_plan`): the last plan stands while no field it read changed;
-- the render (`render_again`): only pages whose plan, or a record they read, changed; what each page
-  read and the fragments rendered are kept for the next build.
+- the render (`render_again`): only pages whose plan, or a record they read, changed, and every page
+  when the templates changed; what each page read and the fragments rendered are kept for the next build;
+- the write (`assets_to_write`): the assets are copied again only when they changed.
 tests/test_incremental.py checks the result is byte for byte a fresh build's.
 """
 
@@ -17,7 +22,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint
+from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint, \
+    inputs_key
 from .files import stat_key
 from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
 from .load import YAML_SUFFIXES, scan
@@ -27,6 +33,26 @@ from .read import READ_SHARED_FROM, Content, gave_nothing, named, read_file
 from .render import Fragments, environment, render, renderer_for
 from .schema import KINDS
 from .shares import each
+from .write import files_of
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed since the last build, by kind, as serve's watcher saw it; a rebuild redoes that kind's
+    work and no other. A change no kind places is `whole`: everything is looked at again."""
+
+    content: frozenset = frozenset()  # content files: read again (site.yml too: pages track the settings they read)
+    templates: bool = False  # the templates are looked at again; if they changed, every page is rendered again
+    assets: bool = False  # the assets are looked at again, and copied if they changed
+    archive: bool = False  # the archived articles (--archive), which the quotes are checked against again
+    whole: bool = False  # a folder made, moved or deleted; a first build: every file of every kind is looked at
+
+    def to_read(self) -> set | None:
+        """The content files to look at again; None: every one."""
+        return None if self.whole else set(self.content)
+
+
+EVERYTHING = Change(whole=True)
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,27 @@ def render_again(cache: Cache, site: Site, pages: list[Page], templates: Path, e
     done = render(site, todo, renderer, emit, keep=keep, workers=workers, meanwhile=meanwhile)
     memos.update(done.kept)
     return memos, done.problems, done.count
+
+
+def keys_now(options, cache: Cache, change: Change) -> InputKeys:
+    """The templates', assets' and archive's keys (cache.inputs_key), each made again only when that kind
+    changed since the last build looked (`options`: pipeline.BuildOptions)."""
+    last = cache.keys
+    whole = last is None or change.whole
+    archive = [options.archive] if options.archive else []
+    cache.keys = InputKeys(
+        inputs_key(options.templates) if whole or change.templates else last.templates,
+        inputs_key(options.assets) if whole or change.assets else last.assets,
+        inputs_key(*archive) if whole or change.archive else last.archive)
+    return cache.keys
+
+
+def assets_to_write(cache: Cache, key: tuple, assets, new_folder: bool) -> tuple[tuple, Copied]:
+    """The asset folders to copy from (none, when the assets are as the last good build wrote them into
+    the same folder), and the assets the output holds once written."""
+    if not new_folder and cache.assets is not None and cache.assets.key == key:
+        return (), cache.assets
+    return assets, Copied(key, frozenset(f"assets/{name}" for name, _ in files_of(assets)))
 
 
 def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[Problem]]:
