@@ -32,9 +32,13 @@ _markup_escape = markupsafe.escape
 
 
 def escape_text(value) -> str:
-    """markupsafe.escape for output that is only joined: a plain str, not Markup, for str input."""
-    if type(value) is str and _escape_inner is not None:
+    """markupsafe.escape for output that is only joined: a plain str, not Markup, for str input; Markup as it
+    is, not copied (a quote card or a note, shown on a page, is thousands of characters)."""
+    kind = type(value)
+    if kind is str and _escape_inner is not None:
         return _escape_inner(value)
+    if kind is markupsafe.Markup:
+        return value
     return _markup_escape(value)
 
 

@@ -44,6 +44,8 @@ CASES = [
     ("a callable object", "{{ c('x') }}", {"c": type("C", (), {"__call__": lambda self, v: v + "<"})()}),
     ("escaping: text, safe markup, numbers, none", "{{ t }}{{ m }}{{ n }}{{ z }}{{ t ~ m }}",
      {"t": "<&>\"'", "m": Markup("<em>ok</em>"), "n": 3.5, "z": None}),
+    ("safe markup of a kind that says its own HTML", "{{ m }}",
+     {"m": type("Shown", (Markup,), {"__html__": lambda self: Markup("<b>shown</b>")})("<i>as text</i>")}),
     ("macros, set blocks and filters keep their safety", "{% from '_macros.html' import shout %}"
      "{% set s %}<i>{{ t }}</i>{% endset %}{{ s }}{{ shout(t) }}{{ t|e }}{{ t|upper }}{{ s|length }}",
      {"t": "<x>"}),
