@@ -28,7 +28,7 @@ class PageMemo:
 
 @dataclass(frozen=True)
 class Listing:
-    """What scan() listed last."""
+    """What load.scan listed last."""
 
     files: list  # (kind, path, stat key) of every content file, in reading order
     problems: list  # what the scan found wrong (unreadable folders, files of no kind)
@@ -73,11 +73,23 @@ class DataLater:
 
 
 @dataclass
+class LinkState:
+    """What the last full link made, for a small edit to patch (rebuild.relink)."""
+
+    order: list  # (kind, id) of every record, in load order
+    by_kind: dict  # kind -> {id: validated Record}
+    site: object  # link.Site
+    cited_by: dict  # source id -> [link.Statement], the source's own included
+    problems: list  # what linking the records found, in record order
+    unused: list  # link.unused(site)
+
+
+@dataclass
 class Cache:
     files: dict = field(default_factory=dict)  # path -> (stat key, records, problems)
     listing: Listing | None = None
     read: LastRead | None = None
-    prose: dict = field(default_factory=dict)  # (markdown, fallback, required) -> (html, env)
+    prose: dict = field(default_factory=dict)  # link.prose_key -> (html, env): Markdown rendered against `notes`
     linked: dict = field(default_factory=dict)  # id(validated record) -> link.Linked
     ids: dict = field(default_factory=dict)  # kind -> frozenset of ids, at the last link
     notes: Notes = field(default_factory=Notes)
@@ -92,15 +104,10 @@ class Cache:
     fragments: object = None  # render.Fragments: quote cards and notes rendered, while the templates stay the same
     plan: LastPlan | None = None
     env: object = None  # the Jinja environment, its templates compiled, while the templates stay the same
-    link_state: object = None  # link.LinkState: what the last link made, for a small edit to patch
+    link_state: LinkState | None = None  # what the last link made, for a small edit to patch
     reread: list | None = None  # the records the last read read again in place, ids unchanged; None: unknown
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
     later: DataLater | None = None
-
-    def let_go_of_reading(self) -> None:
-        """Drop what only a rebuild reuses of the read and the link: the records as read, before their
-        prose was rendered, and what linking kept of them (for a build that keeps no cache)."""
-        self.files, self.listing, self.read, self.prose, self.linked, self.link_state = {}, None, None, {}, {}, None
 
 
 def inputs_key(*folders: Path) -> tuple:

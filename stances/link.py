@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from . import schema
-from .cache import Cache
 from .cite import PLACEHOLDER, Notes, make_markdown, refusal, render_prose
 from .problems import Problem, did_you_mean, error, warning
 from .shares import can_fork, each
@@ -82,27 +81,37 @@ class Linked:
         return [(source, statement.field, statement.locator) for source, statement in self.statements]
 
 
-@dataclass
-class LinkState:
-    """What the last link made, for `relink` to patch: the order of records, the index, the site."""
-
-    order: list  # (kind, id) of every record, in load order
-    by_kind: dict  # kind -> {id: validated Record}
-    site: Site
-    cited_by: dict  # source id -> [Statement], the source's own included
-    problems: list  # what linking the records found, in record order
-    unused: list  # unused(site)
-
-
 REPORTED = ("citations", "uncited", "refused")  # what link_prose reads of a render's env
 PRERENDER_FROM = 200  # prose fields to render; below this, forking costs more than it saves
 
 
-def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
-    """Render the records' prose that the cache lacks across `workers` processes, into the cache.
+class Linking:
+    """What linking the records shares: the Markdown parser, the notes every citation marks before pages
+    render, and each Markdown text's render, made once (the same text renders the same).
+
+    `renders` maps prose_key -> (html, env). Linking reads it by key and fills in what is missing, so a
+    mapping given from outside may hold earlier renders (rebuild.py hands one in, with the notes they
+    were numbered against)."""
+
+    def __init__(self, notes: Notes | None = None, renders: dict | None = None):
+        self.md = make_markdown()
+        self.notes = Notes() if notes is None else notes
+        self.renders = {} if renders is None else renders
+
+    def render(self, key: tuple) -> tuple[str, dict]:
+        """The render of a prose value, given by its prose_key."""
+        try:
+            return self.renders[key]
+        except KeyError:
+            found = self.renders[key] = render_prose(self.md, key[0], self.notes, key[1], required=key[2])
+            return found
+
+
+def prerender(linking: Linking, records: list[Record], workers: int) -> None:
+    """Render the records' prose that `linking` lacks across `workers` processes, into its renders.
 
     `link_prose` then finds each rendered; a fragment's note placeholders are made again here
-    against the cache's notes, since each process numbers its notes its own way.
+    against the shared notes, since each process numbers its notes its own way.
     """
     if workers < 2 or not can_fork():
         return
@@ -111,10 +120,11 @@ def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
         for path, declared, value in fields_of(record):
             if isinstance(declared, schema.Markdown):
                 key = prose_key(record, path, declared, value)
-                if key not in cache.prose:
+                if key not in linking.renders:
                     todo[key] = None
     if len(todo) < PRERENDER_FROM:
         return
+    md = linking.md
 
     def render_one(key: tuple) -> tuple:
         notes = Notes()
@@ -122,122 +132,54 @@ def prerender(md, records: list[Record], cache: Cache, workers: int) -> None:
         return html, notes.keys, {name: env[name] for name in REPORTED if name in env}
 
     keys = list(todo)
+    number = linking.notes.number
     for key, (html, marked, found) in zip(keys, each(render_one, keys, workers, PRERENDER_FROM)):
-        html = PLACEHOLDER.sub(lambda found: f"\x02{cache.notes.number(*marked[int(found.group(1))])}\x03", html)
-        cache.prose[key] = (html, {"notes": cache.notes, **found})
+        html = PLACEHOLDER.sub(lambda found: f"\x02{number(*marked[int(found.group(1))])}\x03", html)
+        linking.renders[key] = (html, {"notes": linking.notes, **found})
 
 
-def link(records: list[Record], cache: Cache | None = None, workers: int = 1,
-         in_place: bool = False) -> tuple[Site | None, list[Problem]]:
+def link(records: list[Record], workers: int = 1, in_place: bool = False) -> tuple[Site | None, list[Problem]]:
     """Resolve every reference and citation; render prose once; compute back-references.
 
-    With a cache, a record that is the same object as last time (its file did not change), among
-    the same ids, is not linked again: its result is taken from the cache; and when only a few
-    records changed, and cite and name as before, the last site is patched (see `relink`).
-    Prose is rendered across `workers` processes when there is much of it.
+    Prose is rendered across `workers` processes when there is much of it. `in_place`: see with_html.
     """
-    cache = cache or Cache()
-    patched = relink(records, cache)
-    if patched is not None:
-        return patched
-    cache.link_state = cache.relinked = None
+    linking = Linking()
     by_kind, problems = index(records)
-    settings = by_kind["site"].get("site")
-    md = make_markdown()
-    prerender(md, records, cache, workers)
-    ids = {kind: frozenset(found) for kind, found in by_kind.items()}
-    reuse = ids == cache.ids
-    earlier, fresh_prose = cache.prose, {}
-    if reuse:
-        fresh_prose = earlier
-    linked: dict = {}
+    prerender(linking, records, workers)
+    linked = {id(record): link_record(linking, record, by_kind, in_place)
+              for record in records if by_kind[record.kind].get(record.id) is record}
+    site, _, found = assemble(records, by_kind, linked, linking.notes)
+    return site, problems + [problem for record in records if id(record) in linked
+                             for problem in linked[id(record)].problems] + found
+
+
+def assemble(records: list[Record], by_kind: dict, linked: dict, notes: Notes) -> tuple[Site | None, dict, list]:
+    """The site from each record's link (`linked`: id(record) -> Linked, for every record `index` kept):
+    the site (None without site settings), every source's statements (its own among them), and the
+    warnings of `unused`."""
     cited_by: dict = defaultdict(list)
     for record in records:
-        if by_kind[record.kind].get(record.id) is not record:
-            continue
-        done = cache.linked.get(id(record)) if reuse else None
-        if done is None or done.source is not record:
-            cache.prose = fresh_prose
-            done = link_record(md, cache, earlier, record, by_kind, in_place)
-        linked[id(record)] = done
-        problems += done.problems
-        for source_id, statement in done.statements:
-            cited_by[source_id].append(statement)
-    cache.prose, cache.linked, cache.ids = fresh_prose, linked, ids
+        if id(record) in linked:
+            for source_id, statement in linked[id(record)].statements:
+                cited_by[source_id].append(statement)
     for source_id in by_kind["sources"]:
-        cache.notes.mark(source_id, None)
+        notes.mark(source_id, None)
+    settings = by_kind["site"].get("site")
     if settings is None:
-        return None, problems
+        return None, cited_by, []
     records_out = {kind: {rid: linked[id(record)].record for rid, record in found.items()}
                    for kind, found in by_kind.items()}
     first = [topic for topic in settings.get("topics", []) if topic in records_out["topics"]]
     records_out["topics"] = {topic: records_out["topics"][topic]
                              for topic in first + [t for t in records_out["topics"] if t not in first]}
-    site = Site(records_out["site"]["site"], records_out, cache.notes)
+    site = Site(records_out["site"]["site"], records_out, notes)
     site.cited_by = {source: [statement for statement in statements
                               if statement.record.kind != "sources" or statement.record.id != source]
                      for source, statements in cited_by.items()}
-    found = unused(site)
-    if not problems or all(not problem.is_error for problem in problems):  # no duplicate ids, all linked
-        cache.link_state = LinkState([(record.kind, record.id) for record in records], by_kind, site, cited_by,
-                                     list(problems), found)
-    return site, problems + found
+    return site, cited_by, unused(site)
 
 
-RELINK_AT_MOST = 50  # changed records; beyond this a full link costs about the same
-
-
-def relink(records: list[Record], cache: Cache) -> tuple[Site, list[Problem]] | None:
-    """Patch the last linked site for the few records that changed, or None where a full link is needed.
-
-    It can when the same records stand in the same order, none is the site settings, a source, a
-    person or an event (what `unused` and the topic order read), no quote changed speaker, and each
-    changed record cites the same sources, fields and locators as before (so every back-reference
-    list keeps its order). Otherwise, or if anything is unsure, None.
-    """
-    state = cache.link_state
-    if state is None or len(records) != len(state.order):
-        return None
-    # The read may name the records it read again in place, ids unchanged; else every record is looked at.
-    if cache.reread is None and [(r.kind, r.id) for r in records] != state.order:
-        return None
-    to_relink = [record for record in (records if cache.reread is None else cache.reread)
-             if (done := cache.linked.get(id(record))) is None or done.source is not record]
-    if not to_relink or len(to_relink) > RELINK_AT_MOST:
-        return None
-    md = make_markdown()
-    patches = []
-    for record in to_relink:
-        old = state.by_kind[record.kind].get(record.id)
-        before = cache.linked.get(id(old)) if old is not None else None
-        if before is None or before.source is not old or record.kind in ("site", "sources", "people", "events"):
-            return None
-        if record.kind == "quotes" and old.get("speaker") != record.get("speaker"):
-            return None
-        after = link_record(md, cache, cache.prose, record, state.by_kind)
-        if before.citations() != after.citations():
-            return None
-        patches.append((old, before, record, after))
-    again = False
-    for old, before, record, after in patches:
-        state.by_kind[record.kind][record.id] = record
-        del cache.linked[id(old)]
-        cache.linked[id(record)] = after
-        state.site.records[record.kind][record.id] = after.record
-        for (source, was), (_, now) in zip(before.statements, after.statements):
-            for statements in (state.cited_by[source], state.site.cited_by.get(source, [])):
-                for number, statement in enumerate(statements):
-                    if statement is was:
-                        statements[number] = now
-        again = again or bool(before.problems or after.problems)
-    if again:
-        state.problems = [problem for record in records for problem in cache.linked[id(record)].problems]
-    if cache.relinked is not None:
-        cache.relinked.update((record.kind, record.id) for record in to_relink)
-    return state.site, state.problems + state.unused
-
-
-def link_record(md, cache: Cache, earlier: dict, record: Record, by_kind: dict, in_place: bool = False) -> Linked:
+def link_record(linking: Linking, record: Record, by_kind: dict, in_place: bool = False) -> Linked:
     """Check one record's references, render its prose, and list what it cites (`in_place`: see with_html)."""
     problems: list = []
     cited: list = []
@@ -247,9 +189,9 @@ def link_record(md, cache: Cache, earlier: dict, record: Record, by_kind: dict, 
             problems += check_ref(record, path, declared.kind, value, by_kind)
         elif declared is schema.CITATION:
             cited.append((value.source, path[0], value.locator))
-            cache.notes.mark(value.source, value.locator)  # every note a page can show is known before pages render
+            linking.notes.mark(value.source, value.locator)  # every note a page can show is known before pages render
         elif isinstance(declared, schema.Markdown):
-            html, found = link_prose(md, cache, earlier, record, path, declared, value, by_kind)
+            html, found = link_prose(linking, record, path, declared, value, by_kind)
             problems += found
             rendered[path] = html
             cited += [(c.source, path[0], c.locator) for c in html.cited]
@@ -277,15 +219,13 @@ class Fragment(Markup):
 
 def prose_key(record: Record, path: tuple, declared, prose) -> tuple:
     """What a prose value renders from: its Markdown, the citations its uncited paragraphs fall back on,
-    and whether each paragraph must cite (the key of cache.prose)."""
+    and whether each paragraph must cite (the key of Linking.renders)."""
     return str(prose), tuple(fallback_citations(record, path)), declared.cited
 
 
-def link_prose(md, cache, earlier, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
+def link_prose(linking: Linking, record, path, declared, prose, by_kind) -> tuple[Fragment, list[Problem]]:
     key = prose_key(record, path, declared, prose)
-    if key not in cache.prose:  # the same Markdown renders the same: render it once a session
-        cache.prose[key] = earlier.get(key) or render_prose(md, prose, cache.notes, key[1], required=declared.cited)
-    html, env = cache.prose[key]
+    html, env = linking.render(key)
     fragment = Fragment(html)
     fragment.cited = env.get("citations", [])
     fragment.markdown = key[0]  # the Markdown, as str(prose) gave it for the key: one copy, not two

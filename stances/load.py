@@ -36,12 +36,6 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def content_files(content: Path) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """List (kind, file) for every YAML file in the content folder, in a stable order."""
-    found, problems = scan(content)
-    return [(kind, Path(path)) for kind, path, _ in found], problems
-
-
 def scan(content: Path) -> tuple[list[tuple[str, str, tuple]], list[Problem]]:
     """List (kind, file, stat key) for every YAML file in the content folder, in a stable order.
 
@@ -289,15 +283,3 @@ def load_file(kind: str, path: Path) -> tuple[Document | None, list[Problem]]:
         return None, problems
     node, problems = compose(text, shown)
     return (None if problems else Document(kind, shown, text, node)), problems
-
-
-def load(content: Path) -> tuple[list[Document], list[Problem]]:
-    """Read and parse every content file; collect every problem."""
-    files, problems = content_files(content)
-    documents: list[Document] = []
-    for kind, path in files:
-        document, found = load_file(kind, path)
-        problems += found
-        if document is not None:
-            documents.append(document)
-    return documents, problems

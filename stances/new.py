@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from . import schema
-from .load import load, shown_path
+from .load import shown_path
 from .problems import a, command, did_you_mean
-from .validate import validate
+from .read import read
 
 HINTS = {
     schema.Date: "A date: YYYY-MM-DD, YYYY-MM or a year in quotes ('2022'); or, when not exact, "
@@ -150,9 +150,7 @@ def new_record(content: Path, kind_name: str, record_id: str) -> int:
     for existing in (target, target.with_suffix(".yaml")):
         if existing.exists():
             return fail(f"{shown_path(existing)} already exists; choose another id or edit that file")
-    documents, _ = load(content)
-    records, _ = validate([document for document in documents if document.kind == kind.name])
-    for record in records:
+    for record in read(content, kind=kind.name).records:
         if record.id == record_id:
             return fail(f"the id '{record_id}' is already used by the {kind.singular} at "
                         f"{record.path}:{record.line}:{record.column}; choose another id")

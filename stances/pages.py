@@ -223,7 +223,12 @@ def url_of(record: Record) -> str:
 
 def by_date(records: list[Record], name: str = "date") -> list[Record]:
     """Sort records by a date field (undated last), keeping load order among equals."""
-    return sorted(records, key=lambda r: r.get(name).sort_key if r.get(name) else (9999, 99, 99))
+    return sorted(records, key=lambda r: date_key(r, name))
+
+
+def date_key(record: Record, name: str = "date") -> tuple:
+    """What `by_date` sorts a record by: its date field, the undated after every date."""
+    return record.get(name).sort_key if record.get(name) else (9999, 99, 99)
 
 
 def side_of(site: Site, person: Record) -> Record | None:
@@ -300,6 +305,19 @@ def plan(site: Site, base_url: str | None = None) -> tuple[list[Page], list[Prob
 
 PER_PAGE = 50
 PAGED = {"quotes": None, "topic": None, "actor": "related", "person": "related"}  # kind: where its "quotes" are
+
+
+def quotes_shown(page: Page) -> list[Record]:
+    """The quotes a page lists as cards that name their speaker, as the plan gives them: a quote's own page
+    its quote; a list's page (a topic's, a side's, the quotes list, or a later page of one) its part of
+    the list. (A speaker's own pages list theirs without the name: cards no other page shows.)"""
+    if page.kind == "quote":
+        return [page.context["record"]]
+    if page.kind == "listing":
+        return page.context["quotes"] if page.context["show_speaker"] else []
+    if page.kind in PAGED and page.kind != "person":
+        return (page.context if PAGED[page.kind] is None else page.context[PAGED[page.kind]])["quotes"]
+    return []
 
 
 def paginate(pages: list[Page], per_page: int) -> list[Page]:

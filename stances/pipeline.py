@@ -1,4 +1,4 @@
-"""The whole pipeline, top to bottom: load, validate, link, plan, render, write."""
+"""The whole pipeline, top to bottom: read (load, validate), link, verify, plan, render, write."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from . import search as searching
 from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
 from .progress import Silent
-from .rebuild import Reuse, Tracked, last_plan, plan_tracked, read_records, render_again, unreadable
+from .read import read
+from .rebuild import Reuse, Tracked, last_plan, link_again, plan_tracked, read_records, render_again
 from .render import render_once
 from .validate import published_address
 from .verify import verify
@@ -80,17 +81,10 @@ NO_MARKS: dict = {}
 @dataclass(frozen=True)
 class Memory:
     """What a run keeps of what it makes: all of it for a next build (serve's rebuilds, `KEEP`), or, for a
-    one-off build (`LET_GO`), each thing dropped once no later stage needs it. The one place the two differ."""
+    one-off build (`LET_GO`), each thing dropped once no later stage needs it. (A one-off build also reads and
+    links with the plain stages, which keep nothing, and links the records in place.)"""
 
     keep: bool
-
-    def link_in_place(self) -> bool:
-        """Whether link may turn the validated records into linked ones in place, not copy them."""
-        return not self.keep
-
-    def after_link(self, cache: Cache) -> None:
-        if not self.keep:  # the plan and the render workers make their objects in the memory this frees (49 MB
-            cache.let_go_of_reading()  # at 10,000 quotes): the records as read, what link kept of them
 
     def after_plan(self, records) -> None:
         if not self.keep:  # past the plan, nothing is reported at a record's place: the render workers need
@@ -185,8 +179,10 @@ def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
     options, cache, result, progress = job.options, job.cache, job.result, job.progress
     progress.stage("reading content")
     result.problems += write_later(cache)
-    records, problems, touched = read_records(options.content, cache, changed_paths, options.workers)
-    result.problems += problems
+    keep = job.memory.keep  # a rebuild reads and links again only what changed (rebuild.py)
+    content, touched = (read_records(options.content, cache, changed_paths, options.workers) if keep
+                        else (read(options.content, options.workers), True))
+    result.problems += content.problems
     job.clock("load and validate")
     job.layout = inputs_key(options.templates)
     job.inputs = (options.content.absolute(), job.out, options.base_url, options.strict, options.search, job.layout,
@@ -198,11 +194,12 @@ def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
                       timings=result.timings, searchable=earlier.searchable)
     cache.last = None
-    result.records = len(records)
-    progress.stage("linking")
-    site, found = link(records, cache, options.workers, in_place=job.memory.link_in_place())
+    result.records = len(content.records)
+    progress.stage("linking")  # a one-off build keeps no record as read: link turns them into linked ones in place
+    site, found = (link_again(content.records, cache, options.workers) if keep
+                   else link(content.records, options.workers, in_place=True))
     job.clock("link")
-    found, result.unchecked = unchecked(found, unreadable(cache))
+    found, result.unchecked = unchecked(found, content.unreadable)
     result.problems += found
     if site is None:
         return None
@@ -212,7 +209,6 @@ def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
     if result.failed(options.strict):
         result.problems += plan_anyway(site, options.base_url)
         return None
-    job.memory.after_link(cache)
     return site
 
 

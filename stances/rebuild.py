@@ -3,13 +3,14 @@
 `serve` keeps a `cache.Cache` from build to build; the stages wrapped here run as a one-off build
 runs them, and are only told which part of their input to do again:
 - the read (`read_records`): only files changed since the last read, or only those the watcher named;
+- the link (`link_again`): a record read again keeps its last link while the ids stay the same, a
+  Markdown text its render; a few changed records that cite as before patch the last site (`relink`);
 - the plan (`last_plan`): the last plan stands while no field it read changed;
 - the render (`render_again`): only pages whose plan, or a record they read, changed; what each page
   read and the fragments rendered are kept for the next build.
 What the plan and the render read is told by the dependency tracking this layer owns: it hands them
 the site with each record behind a tracking.View (`Tracked`), where a one-off build hands them the
-records themselves. (The link still reuses inside link.py.) tests/test_incremental.py checks the
-result is byte for byte a fresh build's.
+records themselves. tests/test_incremental.py checks the result is byte for byte a fresh build's.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import Cache, LastRead, Listing, PageMemo, changed_fields, fingerprint
+from .cache import Cache, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint
 from .files import stat_key
-from .link import Site, citations_in
-from .load import YAML_SUFFIXES, load_file, scan
+from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
+from .load import YAML_SUFFIXES, scan
 from .pages import Page, plan
 from .problems import Problem
+from .read import READ_SHARED_FROM, Content, gave_nothing, named, read_file
 from .render import Fragments, environment, render, renderer_for
 from .schema import KINDS
 from .shares import each
 from .tracking import Reads, View
-from .validate import records_of
 
 
 @dataclass
@@ -156,32 +157,18 @@ def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[P
     return files, list(problems)
 
 
-READ_SHARED_FROM = 200  # files to read; below this, forking costs more than it saves
-
-
-def read_file(entry: tuple) -> tuple[list, list[Problem]]:
-    """Load and validate one content file, given as (kind, path): its records and problems."""
-    kind, path = entry
-    document, problems = load_file(kind, Path(path))
-    if document is None:
-        return [], problems
-    records, more = records_of(document)
-    return records, problems + more
-
-
 def read_records(content: Path, cache: Cache, paths: set | None = None,
-                 workers: int = 1) -> tuple[list, list[Problem], bool]:
-    """Load and validate every content file, reusing what the cache holds for unchanged files.
+                 workers: int = 1) -> tuple[Content, bool]:
+    """read.read's content, reading again only the files changed since the cache's last read.
 
-    Also says whether any file was added, removed or changed since the cache's last read.
-    Files are read across `workers` processes when there are many to read.
+    Also says whether any file was added, removed or changed since then.
     """
     files, problems = listed(content, cache, paths)
     cache.listing = Listing(files, list(problems))
     patched = reread(files, cache, paths) if paths is not None else None
     if patched is not None:
         records, found, touched = patched
-        return records, problems + found, touched
+        return Content(records, problems + found, unreadable(cache)), touched
     cache.reread = None
     records: list = []
     spans: dict = {}
@@ -206,17 +193,13 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
         problems += found
     cache.files = kept
     cache.read = LastRead(records, problems[len(cache.listing.problems):], spans)
-    return records, problems, touched
+    return Content(records, problems, unreadable(cache)), touched
 
 
 def unreadable(cache: Cache) -> set[tuple[str, str]]:
-    """(kind, id) of every content file the last read found errors in and no records, the id by its name."""
-    failed = set()
-    for kind, path, _ in cache.listing.files:
-        _, records, problems = cache.files.get(path, (None, [None], []))
-        if not records and any(problem.is_error for problem in problems):
-            failed.add((kind, os.path.splitext(os.path.basename(path))[0]))
-    return failed
+    """(kind, id) of every content file the last read found errors in and no records (read.gave_nothing)."""
+    return {named(kind, path) for kind, path, _ in cache.listing.files
+            if gave_nothing(*cache.files.get(path, (None, [None], []))[1:])}
 
 
 def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | None:
@@ -257,6 +240,106 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
     cache.read = LastRead(records, found, spans)
     cache.reread = in_place
     return records, list(found), touched
+
+
+class Carried(dict):
+    """The Markdown renders of this link: a render missing is taken from the last link's, if it made it.
+    Only the renders this link used are carried on to the next."""
+
+    def __init__(self, earlier: dict):
+        super().__init__()
+        self.earlier = earlier
+
+    def __missing__(self, key):
+        found = self[key] = self.earlier[key]
+        return found
+
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or key in self.earlier
+
+
+def link_again(records: list, cache: Cache, workers: int = 1) -> tuple[Site | None, list[Problem]]:
+    """link.link's site, linking again only what changed since the cache's last link.
+
+    When only a few records changed, and cite and name as before, the last site is patched (`relink`).
+    Otherwise each record is linked, but among the same ids a record that is the same object as last
+    time (its file did not change) keeps its last link; prose keeps its render (`Carried`)."""
+    patched = relink(records, cache)
+    if patched is not None:
+        return patched
+    cache.link_state = cache.relinked = None
+    by_kind, problems = index(records)
+    ids = {kind: frozenset(found) for kind, found in by_kind.items()}
+    reuse = ids == cache.ids
+    renders = cache.prose if reuse else Carried(cache.prose)
+    linking = Linking(cache.notes, renders)
+    prerender(linking, records, workers)
+    linked: dict = {}
+    for record in records:
+        if by_kind[record.kind].get(record.id) is record:
+            done = cache.linked.get(id(record)) if reuse else None
+            linked[id(record)] = done if done is not None and done.source is record else \
+                link_record(linking, record, by_kind)
+    cache.prose, cache.linked, cache.ids = renders if reuse else dict(renders), linked, ids
+    site, cited_by, found = assemble(records, by_kind, linked, cache.notes)
+    problems += [problem for record in records if id(record) in linked for problem in linked[id(record)].problems]
+    if site is not None and not any(problem.is_error for problem in problems):  # no duplicate ids, all linked
+        cache.link_state = LinkState([key_of(record) for record in records], by_kind, site, cited_by,
+                                     list(problems), found)
+    return site, problems + found
+
+
+RELINK_AT_MOST = 50  # changed records; beyond this a full link costs about the same
+
+
+def relink(records: list, cache: Cache) -> tuple[Site, list[Problem]] | None:
+    """Patch the last linked site for the few records that changed, or None where a full link is needed.
+
+    It can when the same records stand in the same order, none is the site settings, a source, a
+    person or an event (what `unused` and the topic order read), no quote changed speaker, and each
+    changed record cites the same sources, fields and locators as before (so every back-reference
+    list keeps its order). Otherwise, or if anything is unsure, None.
+    """
+    state = cache.link_state
+    if state is None or len(records) != len(state.order):
+        return None
+    # The read may name the records it read again in place, ids unchanged; else every record is looked at.
+    if cache.reread is None and [key_of(r) for r in records] != state.order:
+        return None
+    to_relink = [record for record in (records if cache.reread is None else cache.reread)
+                 if (done := cache.linked.get(id(record))) is None or done.source is not record]
+    if not to_relink or len(to_relink) > RELINK_AT_MOST:
+        return None
+    linking = Linking(cache.notes, cache.prose)
+    patches = []
+    for record in to_relink:
+        old = state.by_kind[record.kind].get(record.id)
+        before = cache.linked.get(id(old)) if old is not None else None
+        if before is None or before.source is not old or record.kind in ("site", "sources", "people", "events"):
+            return None
+        if record.kind == "quotes" and old.get("speaker") != record.get("speaker"):
+            return None
+        after = link_record(linking, record, state.by_kind)
+        if before.citations() != after.citations():
+            return None
+        patches.append((old, before, record, after))
+    again = False
+    for old, before, record, after in patches:
+        state.by_kind[record.kind][record.id] = record
+        del cache.linked[id(old)]
+        cache.linked[id(record)] = after
+        state.site.records[record.kind][record.id] = after.record
+        for (source, was), (_, now) in zip(before.statements, after.statements):
+            for statements in (state.cited_by[source], state.site.cited_by.get(source, [])):
+                for number, statement in enumerate(statements):
+                    if statement is was:
+                        statements[number] = now
+        again = again or bool(before.problems or after.problems)
+    if again:
+        state.problems = [problem for record in records for problem in cache.linked[id(record)].problems]
+    if cache.relinked is not None:
+        cache.relinked.update(key_of(record) for record in to_relink)
+    return state.site, state.problems + state.unused
 
 
 def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None,

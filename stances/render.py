@@ -17,7 +17,7 @@ from .cite import PLACEHOLDER
 from .link import Site
 from .files import layers
 from .load import shown_path
-from .pages import Page, is_placeholder, side_of, url_of
+from .pages import Page, date_key, is_placeholder, quotes_shown, side_of, url_of
 from .problems import Problem, error
 from .shares import shared
 
@@ -490,7 +490,7 @@ def render(site: Site, pages: list[Page], renderer: Renderer, emit, *, keep=None
         return done
 
     total = Rendered()
-    for share in shared(render_share, pages, workers, PARALLEL_FROM, meanwhile=meanwhile):
+    for share in shared(render_share, pages, workers, PARALLEL_FROM, meanwhile=meanwhile, cut=by_quotes_shown):
         total.kept.update(share.kept)
         total.problems += share.problems
         total.count += share.count
@@ -498,6 +498,37 @@ def render(site: Site, pages: list[Page], renderer: Renderer, emit, *, keep=None
             renderer.fragments.merge(share.fragments)
     total.problems = sorted(set(total.problems))
     return total
+
+
+def by_quotes_shown(pages: list[Page], count: int) -> list[list[Page]]:
+    """The pages cut into `count` shares for the render workers (shares.shared's `cut`), so that few quote
+    cards are rendered twice.
+
+    A worker renders a card once for all its pages that show it. A quote's own page, the quotes list,
+    and its side's list show it among quotes of about the same date: so the pages that show quotes go
+    to the workers in runs, by the date of the first quote each shows, about as many cards to each
+    worker. The other pages are dealt out in turn. (With every page dealt out in turn, two workers
+    rendered 29,000 cards at 10,000 quotes, where one renders 20,000: a third of their render time.)"""
+    showing, rest = [], []
+    for page in pages:
+        quotes = quotes_shown(page)
+        if quotes:
+            showing.append((date_key(quotes[0], "said"), len(showing), page, len(quotes)))
+        else:
+            rest.append(page)
+    showing.sort(key=lambda entry: entry[:2])
+    weight = sum(CARD_WEIGHT + shown for *_, shown in showing)
+    shares: list[list[Page]] = [[] for _ in range(count)]
+    done = 0
+    for *_, page, shown in showing:
+        shares[min(count - 1, done * count // weight)].append(page)
+        done += CARD_WEIGHT + shown
+    for index, page in enumerate(rest):
+        shares[index % count].append(page)
+    return shares
+
+
+CARD_WEIGHT = 8  # a page's cost, as the cost of so many quote cards besides those it shows (for `by_quotes_shown`)
 
 
 def render_once(site: Site, pages: list[Page], templates: Path, emit, workers: int = 1,

@@ -10,12 +10,17 @@ import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-_work: tuple | None = None  # what forked workers inherit: (task, items, shares)
+_work: tuple | None = None  # what forked workers inherit: (task, shares)
 
 
 def _share(index: int):
-    task, items, shares = _work
-    return task(items[index::shares])
+    task, parts = _work
+    return task(parts[index])
+
+
+def in_turn(items: list, count: int) -> list[list]:
+    """Items dealt out in turn into `count` shares: the i-th share takes every count-th item from the i-th."""
+    return [items[index::count] for index in range(count)]
 
 
 def _trimmer():
@@ -56,8 +61,9 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, meanwhile=None) -> list:
-    """[task(items[i::n]) for each share i], each share in a forked process.
+def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, meanwhile=None, cut=in_turn) -> list:
+    """[task(share) for each share of the items], each share in a forked process; `cut(items, n)` makes the
+    n shares (by default, `in_turn`: the i-th takes items[i::n]).
 
     `meanwhile()`, if given, is called here while the workers work (after the task, without them).
 
@@ -76,8 +82,8 @@ def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, mean
             meanwhile()
         return done
     global _work
-    count = min(len(items), shares * pieces)
-    _work = (task, items, count)
+    parts = cut(items, min(len(items), shares * pieces))
+    _work = (task, parts)
     # Frozen, the objects a worker inherits are never walked by its collector, so their memory
     # pages stay shared with this process instead of being copied into every worker.
     frozen = gc.get_freeze_count()  # a caller's own freeze (a rebuild's cache) is left as it was
@@ -86,7 +92,7 @@ def shared(task, items: list, workers: int, at_least: int, pieces: int = 1, mean
     try:
         with ProcessPoolExecutor(shares, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            made = pool.map(_share, range(count))  # every share is handed out (and every worker forked) here
+            made = pool.map(_share, range(len(parts)))  # every share is handed out (and every worker forked) here
             if meanwhile is not None:
                 meanwhile()
             return list(made)

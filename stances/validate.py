@@ -529,14 +529,3 @@ def within_notes_limit(convert: Converter, node, record: Record) -> None:
                            "paragraph without a citation of its own shows every source of its list); the limit "
                            f"is {MAX_NOTES_FILE:,} a file: cite the paragraphs inline with [@source-id], shorten "
                            "the cite: lists, or move some records to files of their own")
-
-
-def validate(documents: list[Document]) -> tuple[list[Record], list[Problem]]:
-    """Check every document against its kind's declaration; return records and problems."""
-    records: list[Record] = []
-    problems: list[Problem] = []
-    for document in documents:
-        found, issues = records_of(document)
-        records += found
-        problems += issues
-    return records, problems

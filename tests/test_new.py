@@ -15,8 +15,7 @@ import pytest
 import yaml
 
 from stances import jsonschema as jsonschema_files, schema
-from stances.load import load
-from stances.validate import validate
+from stances.read import read
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "content"
@@ -46,10 +45,8 @@ def folder(tmp_path) -> Path:
 
 
 def existing_ids(content: Path) -> dict[str, list[str]]:
-    documents, _ = load(content)
-    records, _ = validate(documents)
     ids: dict[str, list[str]] = {}
-    for record in records:
+    for record in read(content).records:
         ids.setdefault(record.kind, []).append(record.id)
     return ids
 

@@ -28,7 +28,7 @@ def test_no_module_imports_one_that_imports_it_back():
     graph = imports()
     cycles = []
     for start in sorted(graph):
-        path, stack, seen = [], [(start, iter(sorted(graph[start])))], {start}
+        stack, seen = [(start, iter(sorted(graph[start])))], {start}
         while stack:
             module, rest = stack[-1]
             following = next(rest, None)
@@ -57,12 +57,20 @@ def test_no_function_takes_more_than_eight_parameters():
     assert crowded == []
 
 
-def test_the_render_and_validate_stages_know_nothing_of_rebuilds():
-    """What a rebuild reuses is decided in rebuild.py, at the stage's boundary (link.py is still to follow)."""
+def test_the_stages_know_nothing_of_rebuilds():
+    """What a rebuild reuses is decided in rebuild.py, at the stage's boundary."""
     graph = imports()
-    for stage in ("render", "validate"):
+    for stage in ("read", "load", "validate", "link", "render"):
         assert not graph[stage] & {"cache", "rebuild", "serve"}, stage
         assert "cache" not in (PACKAGE / f"{stage}.py").read_text(encoding="utf-8").lower(), stage
+
+
+def test_the_content_is_read_one_way():
+    """Only read.py and the rebuild layer that wraps it list the content folder: `build`, `check`, `new` and
+    the tests read it through read.read, so there is no second reader path to drift."""
+    listing = {path.stem for path in PACKAGE.glob("*.py") if "scan(content" in path.read_text(encoding="utf-8")}
+    assert listing == {"load", "read", "rebuild"}
+    assert "read" in imports()["new"]
 
 
 def test_the_pipeline_reads_top_to_bottom_in_one_screen():

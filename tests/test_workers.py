@@ -9,7 +9,7 @@ from conftest import FIXTURES, ROOT
 from stances.cache import Cache
 from stances.link import PRERENDER_FROM
 from stances.pipeline import BuildOptions, run
-from stances.rebuild import READ_SHARED_FROM
+from stances.read import READ_SHARED_FROM
 from test_incremental import snapshot
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -78,8 +78,7 @@ class Watched:
         self.problems: list[str] = []
         page.on("console", self.console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("requestfailed", lambda request: self.problems.append(
-            f"failed: {request.url} ({request.failure})"))
+        page.on("requestfailed", self.failed)
         page.on("response", self.response)
         self.expected_status: dict[str, int] = {}
 
@@ -90,6 +89,12 @@ class Watched:
         if message.text.startswith("Failed to load resource") and url in self.expected_status:
             return  # the page asked for on purpose with an error status (the 404 page); checked in open()
         self.problems.append(f"console: {message.text} ({url})")
+
+    def failed(self, request):
+        # The browser aborts what a page still loads when it is left (the favicon, fetched after `load`,
+        # when the next page is opened at once): not the site's fault. A file missing is a 404 (`response`).
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"failed: {request.url} ({request.failure})")
 
     def response(self, response):
         wanted = self.expected_status.get(response.url, 200)
