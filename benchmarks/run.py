@@ -246,13 +246,21 @@ def probe(content: Path, out: Path, runs: int) -> dict:
     if later is not None:
         kwargs["data_later"] = True
 
-    told = "changed_paths" in inspect.signature(pipeline.run).parameters  # serve's watcher names changed files
+    parameters = inspect.signature(pipeline.run).parameters
+    told = "changed_paths" in parameters or "change" in parameters  # serve's watcher names changed files
     target = content / "quotes" / "quote-000001.yml"
+
+    def naming(paths: set | None) -> dict:
+        if not told or paths is None:
+            return {}
+        if "change" in parameters:  # sorted by kind, as serve sorts them: here, content files only
+            from stances.rebuild import Change
+            return {"change": Change(frozenset(paths))}
+        return {"changed_paths": paths}
 
     def build(paths: set | None = None):
         started = time.perf_counter()
-        result = pipeline.run(*inputs, **kwargs,
-                              **({"changed_paths": paths} if told and paths is not None else {}))
+        result = pipeline.run(*inputs, **kwargs, **naming(paths))
         seconds = time.perf_counter() - started
         if result.failed(False):
             raise SystemExit("in-process build failed:\n" + "\n".join(map(str, result.problems[:20])))
@@ -545,8 +553,8 @@ def report(sizes: list[Size], runs: int, seed: int, command: str, binary: str, n
                 "the pages of the quotes list and of the speaker's quotes that show it are checked on disk. "
                 "As in serve, the open-data files (data/*.json, *.csv) follow the pages: `write_later` writes them "
                 "once the pages are written, timed apart (\"open data after\"), and the edit's words are checked "
-                "in data/quotes.json too. The in-process no-op saves a quote file "
-                "again unchanged; like the edit, it names the file as serve's watcher would (`changed_paths`). "
+                "in data/quotes.json too. The in-process no-op saves a quote file again unchanged; like the "
+                "edit, it names the file as serve's watcher would (a content change, `rebuild.Change`). "
                 "The full-look no-op changes nothing and names nothing, so every content file is looked at.", "",
               "| quotes | no-op (CLI) s | no-op in-process ms | no-op, full look ms | one-quote edit ms | "
               "open data after ms | edit reached every page | in-process peak RSS MB |",

@@ -41,6 +41,7 @@ class LastRead:
     records: list  # every record, in reading order
     problems: list  # the files' problems
     spans: dict  # path -> (first, end): where its records stand in `records`
+    unreadable: set  # read.Content's: (kind, id) of the files that gave errors and no record
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,23 @@ class LastBuild:
 
     inputs: tuple
     result: object  # pipeline.Result
+
+
+@dataclass(frozen=True)
+class InputKeys:
+    """The inputs besides the content as a rebuild last looked at them, each an `inputs_key`."""
+
+    templates: tuple
+    assets: tuple
+    archive: tuple
+
+
+@dataclass(frozen=True)
+class Copied:
+    """The assets as the last good build wrote them."""
+
+    key: tuple  # their inputs_key then
+    names: frozenset  # "assets/<name>" of each, as the output holds it
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,8 @@ class Cache:
     reread: list | None = None  # the records the last read read again in place, ids unchanged; None: unknown
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
     later: DataLater | None = None
+    keys: InputKeys | None = None  # what the last build found of templates, assets and archive
+    assets: Copied | None = None
 
 
 def inputs_key(*folders: Path) -> tuple:

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import Cache, DataLater, LastBuild, LastPlan, changed_records, current_records, inputs_key
+from .cache import Cache, DataLater, LastBuild, LastPlan, changed_records, current_records
 from .data import export
 from .link import Site, link, unchecked
 from .files import apart, inputs_of
@@ -18,11 +18,12 @@ from .pages import placeholder_base, plan
 from .problems import Problem, failure, warning
 from .progress import Silent
 from .read import read
-from .rebuild import Reuse, Tracked, last_plan, link_again, plan_tracked, read_records, render_again
+from .rebuild import EVERYTHING, Change, Reuse, Tracked, assets_to_write, keys_now, last_plan, link_again, \
+    plan_tracked, read_records, render_again
 from .render import render_once
 from .validate import published_address
 from .verify import verify
-from .write import MARKER, InPlace, Staging, files_of, replace_files, sweep
+from .write import MARKER, InPlace, Staging, replace_files, sweep
 
 
 @dataclass(frozen=True)
@@ -129,18 +130,21 @@ class Job:
     clock: Clock
     progress: Silent
     data_later: bool = False  # see `run`
+    change: Change = EVERYTHING  # see `run`
     layout: tuple = ()  # the templates' key (cache.inputs_key), once read
+    assets: tuple = ()  # the assets' key, once read
     inputs: tuple = ()  # what the result depends on besides the content: cache.last's key
 
 
-def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, changed_paths: set | None = None,
+def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, change: Change = EVERYTHING,
         data_later: bool = False, progress: Silent | None = None) -> Result:
     """Check the content and, when `out` is given and all is well, write the site there.
 
     With a cache kept from an earlier run (serve's), only what changed is redone (rebuild.py): the site is
-    a fresh build's, byte for byte. `changed_paths`, from a file watcher: the only content files to look at
-    again. `data_later`: a rebuild in place leaves the open data to `write_later(cache)`, so the pages show
-    first. `progress` is told each stage and each page written (progress.py)."""
+    a fresh build's, byte for byte. `change`, from a file watcher: what changed since that run, by kind, and
+    so the only part looked at again (rebuild.Change). `data_later`: a rebuild in place leaves the open data
+    to `write_later(cache)`, so the pages show first. `progress` is told each stage and each page written
+    (progress.py)."""
     options = replace(options, workers=options.workers or os.cpu_count() or 1)
     result = Result(problems=refused(options, out))
     if result.problems:
@@ -149,8 +153,8 @@ def run(options: BuildOptions, out: Path | None, *, cache: Cache | None = None, 
         out = out.absolute()
         sweep(out)  # what builds that were killed left behind, before anything else
     job = Job(options, out, cache or Cache(), KEEP if cache is not None else LET_GO, result, Clock(result.timings),
-              progress or Silent(), data_later)
-    site = read_and_link(job, changed_paths)
+              progress or Silent(), data_later, change)
+    site = read_and_link(job)
     if not isinstance(site, Site):
         return site or result  # the last good build's, standing; or this one's, which cannot be planned
     planned = plan_site(job, site)
@@ -172,7 +176,7 @@ def refused(options: BuildOptions, out: Path | None) -> list[Problem]:
     return found
 
 
-def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
+def read_and_link(job: Job) -> Site | Result | None:
     """Load, validate and link the content, and check the quotes against the archive: the linked site;
     or, when nothing changed since the cache's last good build, that build's result, which stands;
     or None, when the site cannot be planned (the problems are in job.result)."""
@@ -180,13 +184,13 @@ def read_and_link(job: Job, changed_paths: set | None) -> Site | Result | None:
     progress.stage("reading content")
     result.problems += write_later(cache)
     keep = job.memory.keep  # a rebuild reads and links again only what changed (rebuild.py)
-    content, touched = (read_records(options.content, cache, changed_paths, options.workers) if keep
+    content, touched = (read_records(options.content, cache, job.change.to_read(), options.workers) if keep
                         else (read(options.content, options.workers), True))
     result.problems += content.problems
     job.clock("load and validate")
-    job.layout = inputs_key(options.templates)
-    job.inputs = (options.content.absolute(), job.out, options.base_url, options.strict, options.search, job.layout,
-                  inputs_key(options.assets, *([options.archive] if options.archive else [])))
+    keys = keys_now(options, cache, job.change)
+    job.layout, job.assets = keys.templates, keys.assets
+    job.inputs = (options.content.absolute(), job.out, options.base_url, options.strict, options.search, keys)
     earlier = cache.last
     if not touched and earlier is not None and earlier.inputs == job.inputs and \
             (job.out is None or (job.out / MARKER).is_file()):
@@ -319,7 +323,8 @@ def write_pages(job: Job, planned: Planned) -> None:
             clock("search index")
         if result.failed(strict):
             return
-        current = {page.output for page in pages} | set(data) | {f"assets/{name}" for name, _ in files_of(assets)}
+        assets, copied = assets_to_write(cache, job.assets, assets, new_folder)
+        current = {page.output for page in pages} | set(data) | copied.names
         progress.stage("indexing for search and swapping the site in" if new_folder and search else "writing")
         if new_folder:
             result.problems += writer.finish(assets)
@@ -345,7 +350,7 @@ def write_pages(job: Job, planned: Planned) -> None:
         cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
         cache.relinked = set()  # from here, what relink patches is counted again
         cache.data_texts = data
-        cache.written = current
+        cache.written, cache.assets = current, copied
         if data_later:
             cache.later = DataLater(site, changed, out)
 

@@ -1,13 +1,18 @@
 """The rebuild layer: what a rebuild takes from the last build, decided at a stage's boundary.
 
-`serve` keeps a `cache.Cache` from build to build; the stages wrapped here run as a one-off build
+`serve` keeps a `cache.Cache` from build to build, and tells each rebuild what changed, sorted by
+kind (`Change`, as Zola's serve sorts its ChangeKind); the stages wrapped here run as a one-off build
 runs them, and are only told which part of their input to do again:
-- the read (`read_records`): only files changed since the last read, or only those the watcher named;
+- the inputs besides the content (`keys_now`): the templates, assets and archive are looked at again
+  only when a file of theirs changed, so a content edit looks at none of them;
+- the read (`read_records`): only files changed since the last read, or only those the watcher named
+  (a template, asset or archive change names none);
 - the link (`link_again`): a record read again keeps its last link while the ids stay the same, a
   Markdown text its render; a few changed records that cite as before patch the last site (`relink`);
 - the plan (`last_plan`): the last plan stands while no field it read changed;
-- the render (`render_again`): only pages whose plan, or a record they read, changed; what each page
-  read and the fragments rendered are kept for the next build.
+- the render (`render_again`): only pages whose plan, or a record they read, changed, and every page
+  when the templates changed; what each page read and the fragments rendered are kept for the next build;
+- the write (`assets_to_write`): the assets are copied again only when they changed.
 What the plan and the render read is told by the dependency tracking this layer owns: it hands them
 the site with each record behind a tracking.View (`Tracked`), where a one-off build hands them the
 records themselves. tests/test_incremental.py checks the result is byte for byte a fresh build's.
@@ -19,7 +24,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import Cache, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint
+from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint, \
+    inputs_key
 from .files import stat_key
 from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
 from .load import YAML_SUFFIXES, scan
@@ -30,6 +36,26 @@ from .render import Fragments, environment, render, renderer_for
 from .schema import KINDS
 from .shares import each
 from .tracking import Reads, View
+from .write import files_of
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed since the last build, by kind, as serve's watcher saw it; a rebuild redoes that kind's
+    work and no other. A change no kind places is `whole`: everything is looked at again."""
+
+    content: frozenset = frozenset()  # content files: read again (site.yml too: pages track the settings they read)
+    templates: bool = False  # the templates are looked at again; if they changed, every page is rendered again
+    assets: bool = False  # the assets are looked at again, and copied if they changed
+    archive: bool = False  # the archived articles (--archive), which the quotes are checked against again
+    whole: bool = False  # a folder made, moved or deleted; a first build: every file of every kind is looked at
+
+    def to_read(self) -> set | None:
+        """The content files to look at again; None: every one."""
+        return None if self.whole else set(self.content)
+
+
+EVERYTHING = Change(whole=True)
 
 
 @dataclass
@@ -108,6 +134,27 @@ def render_again(cache: Cache, tracked: Tracked, pages: list[Page], templates: P
     return memos, done.problems, done.count
 
 
+def keys_now(options, cache: Cache, change: Change) -> InputKeys:
+    """The templates', assets' and archive's keys (cache.inputs_key), each made again only when that kind
+    changed since the last build looked (`options`: pipeline.BuildOptions)."""
+    last = cache.keys
+    whole = last is None or change.whole
+    archive = [options.archive] if options.archive else []
+    cache.keys = InputKeys(
+        inputs_key(options.templates) if whole or change.templates else last.templates,
+        inputs_key(options.assets) if whole or change.assets else last.assets,
+        inputs_key(*archive) if whole or change.archive else last.archive)
+    return cache.keys
+
+
+def assets_to_write(cache: Cache, key: tuple, assets, new_folder: bool) -> tuple[tuple, Copied]:
+    """The asset folders to copy from (none, when the assets are as the last good build wrote them into
+    the same folder), and the assets the output holds once written."""
+    if not new_folder and cache.assets is not None and cache.assets.key == key:
+        return (), cache.assets
+    return assets, Copied(key, frozenset(f"assets/{name}" for name, _ in files_of(assets)))
+
+
 def listed(content: Path, cache: Cache, paths: set | None) -> tuple[list, list[Problem]]:
     """Every content file as scan() lists it: from the last listing and the paths that changed, if given.
 
@@ -168,11 +215,12 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
     patched = reread(files, cache, paths) if paths is not None else None
     if patched is not None:
         records, found, touched = patched
-        return Content(records, problems + found, unreadable(cache)), touched
+        return Content(records, problems + found, cache.read.unreadable), touched
     cache.reread = None
     records: list = []
     spans: dict = {}
     kept: dict = {}
+    failed: set = set()
     touched = len(files) != len(cache.files)
     todo = [(kind, path) for kind, path, key in files
             if (earlier := cache.files.get(path)) is None or earlier[0] != key]
@@ -188,18 +236,14 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
             else:
                 touched = True
         kept[path] = (key, found_records, found)
+        if gave_nothing(found_records, found):
+            failed.add(named(kind, path))
         spans[path] = (len(records), len(records) + len(found_records))
         records += found_records
         problems += found
     cache.files = kept
-    cache.read = LastRead(records, problems[len(cache.listing.problems):], spans)
-    return Content(records, problems, unreadable(cache)), touched
-
-
-def unreadable(cache: Cache) -> set[tuple[str, str]]:
-    """(kind, id) of every content file the last read found errors in and no records (read.gave_nothing)."""
-    return {named(kind, path) for kind, path, _ in cache.listing.files
-            if gave_nothing(*cache.files.get(path, (None, [None], []))[1:])}
+    cache.read = LastRead(records, problems[len(cache.listing.problems):], spans, failed)
+    return Content(records, problems, failed), touched
 
 
 def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | None:
@@ -237,7 +281,7 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
                 in_place = None  # an id changed: link must look at the order of every record
         updates[path] = (key, now, [])
     cache.files.update(updates)
-    cache.read = LastRead(records, found, spans)
+    cache.read = LastRead(records, found, spans, cache.read.unreadable)  # files with problems are read in full
     cache.reread = in_place
     return records, list(found), touched
 

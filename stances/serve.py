@@ -2,8 +2,10 @@
 
 The `livereload` package gives the browser side: its WebSocket handler speaks the
 LiveReload protocol, and it serves livereload.js from our own origin. `watchdog` hears
-from the operating system which files changed, and a rebuild looks at just those. This
-module and `handlers` (the HTTP side) own the rest:
+from the operating system which files changed; this module sorts them by kind (`sort_changes`:
+content, templates, assets, the archive; or, for a folder made, moved or deleted, everything), and
+the rebuild does that kind of work and no other (rebuild.Change). This module and `handlers`
+(the HTTP side) own the rest:
 
 - a save starts a rebuild at once: when the file is closed, where the system says so (Linux),
   else WRITING seconds after it was last written to; the saves that come while a build runs give
@@ -36,6 +38,7 @@ import time
 import traceback
 import webbrowser
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
@@ -51,6 +54,7 @@ from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
 from .pipeline import BuildOptions, run, write_later
 from .problems import not_checked, report
+from .rebuild import EVERYTHING, Change
 from . import search
 
 log = logging.getLogger("stances")
@@ -126,9 +130,7 @@ class Preview:
         through watchdog), so a rebuild looks at just those, and a large site costs nothing while
         no one edits it. Where the system cannot watch, watchdog polls.
         """
-        folders = [self.options.content, *layers(self.options.templates), *layers(self.options.assets)]
-        if self.options.archive is not None:
-            folders.append(self.options.archive)
+        folders = [folder for _, folder in watched(self.options)]
         handler = Changes(self)
         self.folders = {folder: identity(folder) for folder in folders}
         for observer_type in (Observer, PollingObserver):
@@ -215,20 +217,20 @@ class Preview:
                     self.loop.call_later(wait, self.build_if_idle)
                     return
                 self.writing.clear()  # written to, never closed: taken as saved
-            paths = None if self.seen_whole else set(self.seen)
+            change = EVERYTHING if self.seen_whole else sort_changes(self.seen, self.options)
             self.seen, self.seen_whole = set(), False
-        self.start_build(paths)
+        self.start_build(change)
 
     # -- building
 
-    def start_build(self, paths: set | None = None) -> asyncio.Task:
+    def start_build(self, change: Change = EVERYTHING) -> asyncio.Task:
         self.ready.clear()
-        self.building = asyncio.ensure_future(self.rebuild(paths))
+        self.building = asyncio.ensure_future(self.rebuild(change))
         return self.building
 
-    async def rebuild(self, paths: set | None = None) -> None:
+    async def rebuild(self, change: Change) -> None:
         try:
-            outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build, paths)
+            outcome = await asyncio.get_running_loop().run_in_executor(self.executor, self.build, change)
             self.finish(*outcome)
             # The open data and the search records follow the pages, on the build thread, so the next
             # build starts after them.
@@ -241,13 +243,14 @@ class Preview:
             # Saves that came while it ran: one more build, once the requests it held have been let through.
             asyncio.get_running_loop().call_soon(self.build_if_idle)
 
-    def build(self, paths: set | None = None):
-        """Run the pipeline as `python build.py` does, in the build thread; search is indexed afterwards."""
+    def build(self, change: Change):
+        """Run the pipeline as `python build.py` does, in the build thread, redoing what `change` calls for;
+        search is indexed afterwards."""
         options = self.options
         started = time.perf_counter()
         result, crash, written = None, None, None
         try:
-            result = run(self.build_options, options.out, cache=self.cache, changed_paths=paths, data_later=True)
+            result = run(self.build_options, options.out, cache=self.cache, change=change, data_later=True)
             if not result.failed(options.strict):
                 written = result.changed
         except Exception as exc:  # noqa: BLE001 - a crashed build must not take the server down
@@ -426,6 +429,30 @@ class Preview:
                 self.live.close()
         log.info("stopped")
         return 0
+
+
+def watched(options) -> list[tuple[str, Path]]:
+    """The folders a preview watches, each with the kind of change a file in it makes (rebuild.Change)."""
+    folders = [("content", options.content), *(("templates", folder) for folder in layers(options.templates)),
+               *(("assets", folder) for folder in layers(options.assets))]
+    return folders + ([("archive", options.archive)] if options.archive is not None else [])
+
+
+def sort_changes(paths, options) -> Change:
+    """What the watcher saw, sorted by kind (Zola's serve sorts its ChangeKind so): a file under the content
+    folder is read again, one under a templates layer has every page rendered again, and so on. A path
+    under two folders (assets kept inside content, say) counts as both; a path under none (a watched
+    folder itself, deleted or made again) means everything is looked at again."""
+    tops = [(kind, str(Path(folder).absolute()) + os.sep) for kind, folder in watched(options)]
+    content, kinds = set(), set()
+    for path in paths:
+        found = {kind for kind, top in tops if path.startswith(top)}
+        if not found:
+            return EVERYTHING
+        kinds |= found
+        if "content" in found:
+            content.add(path)
+    return Change(frozenset(content), "templates" in kinds, "assets" in kinds, "archive" in kinds)
 
 
 def identity(folder) -> tuple | None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES, ROOT
 from stances.cache import Cache
 from stances.pipeline import BuildOptions, run, write_later
+from stances.rebuild import EVERYTHING, Change
 from stances.tracking import View
 from stances.validate import Record
 
@@ -189,7 +190,7 @@ class Rebuilds:
         `data_later`: open data left for write_later, as `serve` leaves it."""
         return run(BuildOptions(self.content, ROOT / "templates", ROOT / "assets"), self.folder / out,
                    cache=Cache() if fresh else self.cache, data_later=data_later,
-                   changed_paths=None if told is None else {str(path.absolute()) for path in told})
+                   change=EVERYTHING if told is None else Change(frozenset(str(path.absolute()) for path in told)))
 
 
 def test_open_data_left_for_later_follows_the_pages(tmp_path):

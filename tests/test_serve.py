@@ -298,6 +298,84 @@ def test_a_checkout_that_rewrites_many_files_at_once_ends_in_the_site_it_checked
     assert_serves(server, full_build(folder))
 
 
+def test_each_kind_of_change_is_served_as_a_full_build_writes_it(start, folder):
+    # Sorted by kind, each change gets its own rebuild: a template renders every page again, an asset is
+    # copied, a content file is read again, the site settings show on every page that shows them.
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    server = start("--base-url", BASE)
+    changes = [
+        (folder / "templates" / "quote.html",
+         lambda text: text.replace("<h1>{{ page.title }}</h1>", "<h1>{{ page.title }} (template edited)</h1>"),
+         ["quotes/lee-consider/", "quotes/brown-fields/"], "(template edited)"),
+        (folder / "assets" / "style.css", lambda text: text + "\n.asset-edited { color: red; }\n",
+         ["assets/style.css"], ".asset-edited"),
+        (folder / "content" / "quotes" / "lee.yml",
+         lambda text: text.replace("We will consider the gauge", "We will weigh the gauge"),
+         ["quotes/lee-consider/"], "We will weigh the gauge"),
+        (folder / "content" / "site.yml", retitle("Settings edited"),
+         ["", "topics/the-dam/", "quotes/lee-consider/", "about/"], "Settings edited"),
+    ]
+    for path, change, pages, seen in changes:
+        generation = server.status()["generation"]
+        edit(path, change)
+        for page in pages:
+            wait_until(lambda: seen in server.page(page), f"{path.name}'s edit on /{page}")
+        server.wait_for_build(generation)
+        wait_until(lambda: not server.status()["building"] and not server.pending_saves(), "the builds to end")
+        assert server.status()["ok"] is True
+        assert_serves(server, full_build(folder, f"fresh-{path.stem}"))
+    assert "(template edited)" in server.page("quotes/lee-consider/")  # each kind's edit stands after the others'
+
+
+def test_a_content_save_reads_no_template_and_copies_no_asset(start, folder):
+    # A template and an asset changed where the watcher cannot see them: through hard links from outside
+    # the watched folders. A content save reads the content alone, so the pages keep the template they
+    # were rendered with and the stylesheet stays as it was; once each is saved where the watcher sees
+    # it, the site follows it.
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    template, css = folder / "templates" / "quote.html", folder / "assets" / "style.css"
+    (folder / "elsewhere").mkdir()
+    for path in (template, css):
+        os.link(path, folder / "elsewhere" / path.name)
+    server = start("--base-url", BASE)
+    generation = server.status()["generation"]
+    edit(folder / "elsewhere" / template.name,
+         lambda text: text.replace("<h1>{{ page.title }}</h1>", "<h1>{{ page.title }} (unseen)</h1>"))
+    edit(folder / "elsewhere" / css.name, lambda text: text + "\n.unseen { color: red; }\n")
+    time.sleep(1.0)
+    assert server.status()["generation"] == generation  # the watcher heard nothing
+    edit(folder / "content" / "quotes" / "lee.yml",
+         lambda text: text.replace("We will consider the gauge", "We will weigh the gauge"))
+    wait_until(lambda: "We will weigh the gauge" in server.page("quotes/lee-consider/"), "the content save")
+    server.wait_for_build(generation)
+    assert "(unseen)" not in server.page("quotes/lee-consider/")
+    assert ".unseen" not in server.page("assets/style.css")
+    for path, page, seen in ((template, "quotes/brown-fields/", "(unseen)"), (css, "assets/style.css", ".unseen")):
+        generation = server.status()["generation"]
+        path.write_bytes(path.read_bytes())  # saved as it is, where the watcher sees it
+        wait_until(lambda: seen in server.page(page), f"{path.name} saved")
+        server.wait_for_build(generation)
+    assert "We will weigh the gauge" in server.page("quotes/lee-consider/")
+    assert_serves(server, full_build(folder))
+
+
+def test_an_archived_article_edited_has_the_quotes_checked_again(start, folder):
+    shutil.copytree(GOLDEN.parent / "archive", folder / "archive")
+    server = start("--base-url", BASE, "--archive", "archive")
+    assert server.status()["ok"] is True
+    article = folder / "archive" / "gazette-dam.txt"
+    generation = server.status()["generation"]
+    edit(article, lambda text: text.replace("We will consider the gauge.", "We will think about the gauge."))
+    status = server.wait_for_build(generation)
+    assert not status["ok"]
+    assert any("quote 'lee-consider' is not verbatim in source 'gazette-dam'" in problem
+               for problem in status["problems"]), status["problems"]
+    assert "stances-problems" in server.page("quotes/lee-consider/")
+    edit(article, lambda text: text.replace("We will think about the gauge.", "We will consider the gauge."))
+    wait_until(lambda: server.status()["ok"] and not server.status()["building"], "the article put back")
+    assert "stances-problems" not in server.page("quotes/lee-consider/")
+
+
 def test_search_is_indexed_in_the_background_after_the_pages_are_written(server, folder):
     wait_until(lambda: "search index updated" in server.output, "the first search index")
     assert (folder / "site" / "pagefind" / "pagefind-entry.json").is_file()
