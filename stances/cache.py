@@ -40,6 +40,7 @@ class LastRead:
     records: list  # every record, in reading order
     problems: list  # the files' problems
     spans: dict  # path -> (first, end): where its records stand in `records`
+    unreadable: set  # read.Content's: (kind, id) of the files that gave errors and no record
 
 
 @dataclass(frozen=True)

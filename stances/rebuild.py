@@ -179,11 +179,12 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
     patched = reread(files, cache, paths) if paths is not None else None
     if patched is not None:
         records, found, touched = patched
-        return Content(records, problems + found, unreadable(cache)), touched
+        return Content(records, problems + found, cache.read.unreadable), touched
     cache.reread = None
     records: list = []
     spans: dict = {}
     kept: dict = {}
+    failed: set = set()
     touched = len(files) != len(cache.files)
     todo = [(kind, path) for kind, path, key in files
             if (earlier := cache.files.get(path)) is None or earlier[0] != key]
@@ -199,18 +200,14 @@ def read_records(content: Path, cache: Cache, paths: set | None = None,
             else:
                 touched = True
         kept[path] = (key, found_records, found)
+        if gave_nothing(found_records, found):
+            failed.add(named(kind, path))
         spans[path] = (len(records), len(records) + len(found_records))
         records += found_records
         problems += found
     cache.files = kept
-    cache.read = LastRead(records, problems[len(cache.listing.problems):], spans)
-    return Content(records, problems, unreadable(cache)), touched
-
-
-def unreadable(cache: Cache) -> set[tuple[str, str]]:
-    """(kind, id) of every content file the last read found errors in and no records (read.gave_nothing)."""
-    return {named(kind, path) for kind, path, _ in cache.listing.files
-            if gave_nothing(*cache.files.get(path, (None, [None], []))[1:])}
+    cache.read = LastRead(records, problems[len(cache.listing.problems):], spans, failed)
+    return Content(records, problems, failed), touched
 
 
 def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | None:
@@ -248,7 +245,7 @@ def reread(files: list, cache: Cache, paths: set) -> tuple[list, list, bool] | N
                 in_place = None  # an id changed: link must look at the order of every record
         updates[path] = (key, now, [])
     cache.files.update(updates)
-    cache.read = LastRead(records, found, spans)
+    cache.read = LastRead(records, found, spans, cache.read.unreadable)  # files with problems are read in full
     cache.reread = in_place
     return records, list(found), touched
 
