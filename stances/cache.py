@@ -127,7 +127,7 @@ class Cache:
     relinked: set | None = None  # (kind, id) relinked on their own since the last good build; None: unknown
     later: DataLater | None = None
     keys: InputKeys | None = None  # what the last build found of templates, assets and archive
-    assets: Copied | None = None
+    assets: Copied | None = None  # the assets the last good build wrote
 
 
 def inputs_key(*folders: Path) -> tuple:
