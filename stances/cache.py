@@ -81,7 +81,7 @@ class Copied:
 
 @dataclass(frozen=True)
 class DataLater:
-    """Open data a rebuild left for `pipeline.write_later`."""
+    """Open data a rebuild left for `rebuild.write_later`."""
 
     site: object  # link.Site
     changed: set | None  # (kind, id) changed since the data was last written; None: all of them

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import Cache, DataLater, LastBuild, LastPlan, changed_records, current_records
+from .cache import Cache, DataLater, LastBuild, LastPlan
 from .tracking import planning
 from .data import export
 from .link import Site, link, unchecked
@@ -16,15 +16,15 @@ from .files import apart, inputs_of
 from .load import shown_path
 from . import search as searching
 from .pages import placeholder_base, plan
-from .problems import Problem, failure, warning
+from .problems import Problem, failure
 from .progress import Silent
 from .read import read
-from .rebuild import EVERYTHING, Change, Reuse, assets_to_write, keys_now, last_plan, link_again, read_records, \
-    render_again
+from .rebuild import EVERYTHING, Change, Reuse, assets_to_write, changes, keys_now, last_plan, last_result, link_again, \
+    read_records, render_again, write_later
 from .render import render_once
 from .validate import published_address
 from .verify import verify
-from .write import MARKER, InPlace, Staging, replace_files, sweep
+from .write import InPlace, Staging, sweep
 
 
 @dataclass(frozen=True)
@@ -195,13 +195,10 @@ def read_and_link(job: Job) -> Site | Result | None:
     keys = keys_now(options, cache, job.change)
     job.layout, job.assets = keys.templates, keys.assets
     job.inputs = (options.content.absolute(), job.out, options.base_url, options.strict, options.search, keys)
-    earlier = cache.last
-    if not touched and earlier is not None and earlier.inputs == job.inputs and \
-            (job.out is None or (job.out / MARKER).is_file()):
-        earlier = earlier.result  # nothing changed since the last good build: it stands
+    earlier = last_result(cache, job.inputs, touched, job.out) if keep else None
+    if earlier is not None:  # nothing changed since the last good build: it stands
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
                       timings=result.timings, searchable=earlier.searchable)
-    cache.last = None
     result.records = len(content.records)
     progress.stage("linking")  # a one-off build keeps no record as read: link turns them into linked ones in place
     site, found = (link_again(content.records, cache, options.workers) if keep
@@ -223,18 +220,10 @@ def read_and_link(job: Job) -> Site | Result | None:
 def plan_site(job: Job, site: Site) -> Planned:
     """Every page of the site: the last good build's plan, if it stands (rebuild.last_plan), else planned anew."""
     options, cache, result, out = job.options, job.cache, job.result, job.out
-    relinked = cache.relinked if cache.records else None
-    if relinked is not None:  # only these changed since the last good build: patch its records
-        now = dict(cache.records)
-        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
-    else:
-        now = current_records(site.records)
-    new_folder = out is not None and (cache.out != out or cache.templates != job.layout or
-                                      not (out / MARKER).is_file())
-    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
+    now, changed, new_folder = changes(cache, site, out, job.layout)
     if out is not None:
         result.problems += placeholder_base(site, options.base_url)
-    pages = last_plan(cache, site, now, changed, options.base_url, relinked)
+    pages = last_plan(cache, site, now, changed, options.base_url)
     new_plan = None
     if pages is None:
         job.progress.stage("planning pages")
@@ -379,20 +368,3 @@ def cannot_write(out: Path, exc: OSError) -> Problem:
     where = f" ({shown_path(Path(name))})" if name else ""
     return failure(f"cannot write the site into {shown_path(out)}/: {exc.strerror or exc}{where}; "
                    "the last good site is left as it was")
-
-
-def write_later(cache: Cache) -> list[Problem]:
-    """Write the open-data files a rebuild left for later (see `run`'s data_later), if any."""
-    if cache.later is None:
-        return []
-    site, changed, out = cache.later.site, cache.later.changed, cache.later.out
-    cache.later = None
-    data, rows = export(site, changed, cache.data, cache.data_texts)
-    try:
-        replace_files([(out / name, text.encode("utf-8")) for name, text in data.items()
-                       if cache.data_texts.get(name) != text])
-    except OSError as exc:
-        cache.out = cache.last = None  # the next build writes the whole site afresh
-        return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]
-    cache.data, cache.data_texts = rows, data
-    return []

@@ -22,18 +22,19 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint, \
-    inputs_key
+from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, changed_records, \
+    current_records, fingerprint, inputs_key
 from .files import stat_key
+from .data import export
 from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
-from .load import YAML_SUFFIXES, scan
+from .load import YAML_SUFFIXES, scan, shown_path
 from .pages import Page
-from .problems import Problem
+from .problems import Problem, warning
 from .read import READ_SHARED_FROM, Content, gave_nothing, named, read_file
 from .render import Fragments, environment, render, renderer_for
 from .schema import KINDS
 from .shares import each
-from .write import files_of
+from .write import MARKER, files_of, replace_files
 
 
 @dataclass(frozen=True)
@@ -350,8 +351,49 @@ def relink(records: list, cache: Cache) -> tuple[Site, list[Problem]] | None:
     return state.site, state.problems + state.unused
 
 
-def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None,
-              relinked: set | None = None) -> list | None:
+def last_result(cache: Cache, inputs: tuple, touched: bool, out: Path | None):
+    """The last good build's result, if it stands: no content file changed (`touched`), its other inputs
+    are the same, and its site is still where it was written. Else None, and it is forgotten."""
+    earlier = cache.last
+    if not touched and earlier is not None and earlier.inputs == inputs and (out is None or (out / MARKER).is_file()):
+        return earlier.result
+    cache.last = None
+    return None
+
+
+def changes(cache: Cache, site: Site, out: Path | None, layout: tuple) -> tuple[dict, set | None, bool]:
+    """What this build holds against the cache's last good build: every record by (kind, id); the (kind, id)
+    that changed, or None where every page is to be rendered; and whether the site is written into a new
+    folder (a first build, another folder, other templates, the last site gone) or brought up to date."""
+    relinked = cache.relinked if cache.records else None
+    if relinked is not None:  # only these changed since the last good build: patch its records
+        now = dict(cache.records)
+        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
+    else:
+        now = current_records(site.records)
+    new_folder = out is not None and (cache.out != out or cache.templates != layout or not (out / MARKER).is_file())
+    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
+    return now, changed, new_folder
+
+
+def write_later(cache: Cache) -> list[Problem]:
+    """Write the open-data files a rebuild left for later (pipeline.run's data_later), if any."""
+    if cache.later is None:
+        return []
+    site, changed, out = cache.later.site, cache.later.changed, cache.later.out
+    cache.later = None
+    data, rows = export(site, changed, cache.data, cache.data_texts)
+    try:
+        replace_files([(out / name, text.encode("utf-8")) for name, text in data.items()
+                       if cache.data_texts.get(name) != text])
+    except OSError as exc:
+        cache.out = cache.last = None  # the next build writes the whole site afresh
+        return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]
+    cache.data, cache.data_texts = rows, data
+    return []
+
+
+def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None) -> list | None:
     """The last good build's pages, if this build's records would plan them the same; else None.
 
     They would when no record was added or removed, the records stand in the same order, no
@@ -361,6 +403,7 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
     """
     if cache.plan is None or changed is None:
         return None
+    relinked = cache.relinked if cache.records else None
     pages, fields, planned_base, order = cache.plan.pages, cache.plan.fields, cache.plan.base_url, cache.plan.order
     if planned_base != base_url or any(key not in cache.records or key not in now for key in changed):
         return None

@@ -52,9 +52,9 @@ from watchdog.observers.polling import PollingObserver
 from .cache import Cache
 from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
-from .pipeline import BuildOptions, run, write_later
+from .pipeline import BuildOptions, run
 from .problems import not_checked, report
-from .rebuild import EVERYTHING, Change
+from .rebuild import EVERYTHING, Change, write_later
 from . import search
 
 log = logging.getLogger("stances")

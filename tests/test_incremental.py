@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from stances.cache import Cache
-from stances.pipeline import BuildOptions, run, write_later
+from stances.pipeline import BuildOptions, run
+from stances.rebuild import write_later
 from stances.rebuild import EVERYTHING, Change
 
 GOLDEN = FIXTURES / "golden" / "content"
