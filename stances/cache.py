@@ -14,6 +14,7 @@ from pathlib import Path
 from .cite import Notes
 from .files import files_under, layers
 
+from .tracking import View
 from .validate import Record
 
 
@@ -52,6 +53,7 @@ class LastPlan:
     base_url: str | None
     order: dict  # kind -> ids in the order they were planned
     html_pages: int  # how many of the pages are HTML (what a build reports)
+    tracked: object = None  # rebuild.Tracked: the view of the site the pages were planned through (a rebuild's)
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ def fingerprint(value) -> object:
 
 
 def field_names(kind: type) -> tuple | str:
-    """How fingerprint takes a value of this type apart: 'record', its dataclass fields, or () as it is."""
-    if issubclass(kind, Record):
+    """How fingerprint takes a value of this type apart: 'record' (a record, or a rebuild's view of one), its
+    dataclass fields, or () as it is."""
+    if issubclass(kind, (Record, View)):
         return "record"
     return tuple(f.name for f in dataclasses.fields(kind) if f.compare) if dataclasses.is_dataclass(kind) else ()

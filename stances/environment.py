@@ -6,7 +6,7 @@ module changes gives the same output as plain Jinja, faster:
 
 - a record's field, or a dict's key, is looked up directly, not by an attribute lookup that
   fails first (Jinja tries attributes before items; a field is found the same way, and a
-  record still notes that the page read it);
+  rebuild's view of a record, tracking.View, still notes that the page read it);
 - a plain Python function called from a template is called directly: only callables marked
   with Jinja's pass_context and the like need Jinja's checks;
 - a template's globals are a plain dict, copied at each render without walking a ChainMap;
@@ -24,7 +24,7 @@ import jinja2
 import jinja2.runtime
 import markupsafe
 
-from .tracking import noticed
+from .tracking import View
 from .validate import Record
 
 _escape_inner = getattr(markupsafe, "_escape_inner", None)  # MarkupSafe's own C escaper, where it has one
@@ -32,9 +32,13 @@ _markup_escape = markupsafe.escape
 
 
 def escape_text(value) -> str:
-    """markupsafe.escape for output that is only joined: a plain str, not Markup, for str input."""
-    if type(value) is str and _escape_inner is not None:
+    """markupsafe.escape for output that is only joined: a plain str, not Markup, for str input; Markup as it
+    is, not copied (a quote card or a note, shown on a page, is thousands of characters)."""
+    kind = type(value)
+    if kind is str and _escape_inner is not None:
         return _escape_inner(value)
+    if kind is markupsafe.Markup:
+        return value
     return _markup_escape(value)
 
 
@@ -74,13 +78,14 @@ class Environment(jinja2.Environment):
 
     def getattr(self, obj, attribute):
         kind = type(obj)
-        if kind is Record:
-            found = obj.__dict__
+        if kind is Record or kind is View:
+            found = obj.__dict__ if kind is Record else obj.record.__dict__
             if attribute in found:
                 return found[attribute]
             data = found["data"]
             if attribute in data and attribute not in RECORD_ATTRIBUTES:
-                noticed(obj, attribute)
+                if kind is View:
+                    obj.noted(attribute)
                 return data[attribute]
         elif kind is dict and attribute in obj and attribute not in DICT_ATTRIBUTES:
             return obj[attribute]

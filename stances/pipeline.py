@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import Cache, DataLater, LastBuild, LastPlan
-from .tracking import planning
 from .data import export
 from .link import Site, link, unchecked
 from .files import apart, inputs_of
@@ -19,8 +18,8 @@ from .pages import placeholder_base, plan
 from .problems import Problem, failure
 from .progress import Silent
 from .read import read
-from .rebuild import EVERYTHING, Change, Reuse, assets_to_write, changes, keys_now, last_plan, last_result, link_again, \
-    read_records, render_again, write_later
+from .rebuild import EVERYTHING, Change, Reuse, Tracked, assets_to_write, changes, keys_now, last_plan, last_result, \
+    link_again, plan_tracked, read_records, render_again, write_later
 from .render import render_once
 from .validate import published_address
 from .verify import verify
@@ -88,10 +87,6 @@ class Memory:
 
     keep: bool
 
-    def plan_reads(self) -> set | None:
-        """A set to collect the fields the plan reads (for a next build to tell whether it stands), or None."""
-        return set() if self.keep else None
-
     def after_plan(self, records) -> None:
         if not self.keep:  # past the plan, nothing is reported at a record's place: the render workers need
             for record in records:  # not inherit where every value stands (9 MB at 10,000 quotes)
@@ -120,6 +115,7 @@ class Planned:
     changed: set | None  # (kind, id) changed since the cache's last build; None: all of them
     new_folder: bool  # a new folder is written and swapped in; else the last site is brought up to date in place
     new_plan: LastPlan | None  # the plan made for this build, to keep; None: the last build's plan stands
+    tracked: Tracked | None = None  # a rebuild's view of the site, that the pages were planned through
 
 
 @dataclass
@@ -227,20 +223,19 @@ def plan_site(job: Job, site: Site) -> Planned:
     new_plan = None
     if pages is None:
         job.progress.stage("planning pages")
-        fields = job.memory.plan_reads()
-        token = planning.set(fields)
-        try:
-            pages, found = plan(site, options.base_url)
-        finally:
-            planning.reset(token)
+        if job.memory.keep:  # a rebuild plans through a view of the site that tells the fields the plan reads
+            pages, found, tracked, fields = plan_tracked(site, options.base_url)
+        else:
+            (pages, found), tracked, fields = plan(site, options.base_url), None, set()
         result.problems += found
         job.memory.after_plan(now.values())
         order = {kind: list(ids) for kind, ids in site.records.items()}
-        new_plan = LastPlan(pages, fields or set(), options.base_url, order,
-                            sum(1 for page in pages if page.template.endswith(".html")))
+        new_plan = LastPlan(pages, fields, options.base_url, order,
+                            sum(1 for page in pages if page.template.endswith(".html")), tracked)
     job.clock("plan")
-    result.pages = (new_plan or cache.plan).html_pages
-    return Planned(site, pages, now, changed, new_folder, new_plan)
+    standing = new_plan or cache.plan
+    result.pages = standing.html_pages
+    return Planned(site, pages, now, changed, new_folder, new_plan, standing.tracked)
 
 
 def write_site(job: Job, planned: Planned) -> None:
@@ -254,7 +249,7 @@ def write_site(job: Job, planned: Planned) -> None:
         write_pages(job, planned)
     finally:
         if planned.new_plan is None and job.result.failed(job.options.strict):
-            job.cache.out = None  # records were brought up to date in place: the next build starts afresh
+            job.cache.out = None  # the last plan's views show this build's records: the next build starts afresh
     if not job.result.failed(job.options.strict):
         if planned.new_plan is not None:
             job.cache.plan = planned.new_plan
@@ -298,7 +293,7 @@ def write_pages(job: Job, planned: Planned) -> None:
         progress.stage("rendering", total=len(pages))
         emit = progress.counting(writer.page)
         if job.memory.keep:
-            memos, found, result.rendered = render_again(cache, site, pages, templates, emit,
+            memos, found, result.rendered = render_again(cache, planned.tracked, pages, templates, emit,
                                                          Reuse(changed, same_plan), workers, meanwhile)
         else:
             memos, found, result.rendered = render_once(site, pages, templates, emit, workers, meanwhile)

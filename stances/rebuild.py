@@ -13,13 +13,15 @@ runs them, and are only told which part of their input to do again:
 - the render (`render_again`): only pages whose plan, or a record they read, changed, and every page
   when the templates changed; what each page read and the fragments rendered are kept for the next build;
 - the write (`assets_to_write`): the assets are copied again only when they changed.
-tests/test_incremental.py checks the result is byte for byte a fresh build's.
+What the plan and the render read is told by the dependency tracking this layer owns: it hands them
+the site with each record behind a tracking.View (`Tracked`), where a one-off build hands them the
+records themselves. tests/test_incremental.py checks the result is byte for byte a fresh build's.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, changed_records, \
@@ -28,12 +30,13 @@ from .files import stat_key
 from .data import export
 from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
 from .load import YAML_SUFFIXES, scan, shown_path
-from .pages import Page
+from .pages import Page, plan
 from .problems import Problem, warning
 from .read import READ_SHARED_FROM, Content, gave_nothing, named, read_file
 from .render import Fragments, environment, render, renderer_for
 from .schema import KINDS
 from .shares import each
+from .tracking import Reads, View
 from .write import MARKER, files_of, replace_files
 
 
@@ -56,6 +59,37 @@ class Change:
 EVERYTHING = Change(whole=True)
 
 
+@dataclass
+class Tracked:
+    """The site as a rebuild's plan and render see it: each record behind a tracking.View, the views
+    noting into one `reads`. It lives as long as the plan made through it, whose pages hold its views."""
+
+    site: Site
+    reads: Reads
+
+
+def track(site: Site) -> Tracked:
+    """A view of the site for a rebuild to plan and render through (see Tracked)."""
+    reads = Reads()
+    views = {kind: {record_id: View(record, reads) for record_id, record in ids.items()}
+             for kind, ids in site.records.items()}
+    cited_by = {source: [replace(statement, record=views[statement.record.kind][statement.record.id])
+                         for statement in statements] for source, statements in site.cited_by.items()}
+    return Tracked(Site(views["site"]["site"], views, site.notes, cited_by), reads)
+
+
+def plan_tracked(site: Site, base_url: str | None) -> tuple[list[Page], list[Problem], Tracked, set]:
+    """Plan the site through a view of it (pages.plan): the pages, the problems, the view the pages
+    hold, and the (kind, id, field) the plan read."""
+    tracked = track(site)
+    tracked.reads.fields = fields = set()
+    try:
+        pages, problems = plan(tracked.site, base_url)
+    finally:
+        tracked.reads.fields = None
+    return pages, problems, tracked, fields
+
+
 @dataclass(frozen=True)
 class Reuse:
     """What of the last build's render may stand."""
@@ -64,9 +98,10 @@ class Reuse:
     same_plan: bool = False  # the pages are the last build's plan: each page's fingerprint stands
 
 
-def render_again(cache: Cache, site: Site, pages: list[Page], templates: Path, emit, reuse: Reuse,
+def render_again(cache: Cache, tracked: Tracked, pages: list[Page], templates: Path, emit, reuse: Reuse,
                  workers: int = 1, meanwhile=None) -> tuple[dict, list[Problem], int]:
-    """Render every page whose plan or read records changed since the cache's last build (see render.render).
+    """Render every page whose plan or read records changed since the cache's last build (see render.render),
+    through the view the pages were planned through, which tells what each reads.
 
     A page left alone still holds in the output of the last build. Returns every page's memo for the
     next build, the problems, and how many pages were rendered."""
@@ -75,7 +110,8 @@ def render_again(cache: Cache, site: Site, pages: list[Page], templates: Path, e
         cache.fragments, cache.env = Fragments(), environment(templates)
     else:
         cache.fragments.forget(changed)
-    renderer = renderer_for(site, pages, templates, cache.fragments, cache.env)
+    site = tracked.site
+    renderer = renderer_for(site, pages, templates, cache.fragments, cache.env, tracked.reads)
     if isinstance(renderer, Problem):
         return {}, [renderer], 0
     earlier = cache.pages if changed is not None else {}
@@ -398,8 +434,8 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
 
     They would when no record was added or removed, the records stand in the same order, no
     changed record cites differently, and no field that changed is one the plan read (see
-    `planning`). The pages hold the last build's record objects, so the changed records (and any
-    read again unchanged) are brought up to date in place, and the site is pointed at those same objects.
+    `plan_tracked`). The pages hold the views of the last plan's Tracked (cache.plan.tracked): each
+    view of a record this build holds anew is pointed at it; no record is changed.
     """
     if cache.plan is None or changed is None:
         return None
@@ -416,13 +452,13 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
         if any((key[0], key[1], name) in fields for name in changed_fields(earlier, record)):
             return None
     # Changed records, and records read again from a file whose text changed around them (moved,
-    # renamed, reformatted: new objects, the same data), are brought up to date in place.
-    for key in [key for key in (now if relinked is None else relinked) if cache.records[key] is not now[key]]:
-        earlier, record = cache.records[key], now[key]
-        earlier.__dict__.update(record.__dict__)  # every page that holds the record sees its new values
-        site.records[key[0]][key[1]] = now[key] = earlier
-    if key_of(site.settings) in changed:
-        site.settings = site.records["site"]["site"]
+    # renamed, reformatted: new objects, the same data): every page that holds one's view sees the new.
+    views = cache.plan.tracked.site
+    for kind, record_id in (now if relinked is None else relinked):
+        view = views.records[kind][record_id]
+        if view.record is not now[kind, record_id]:
+            view.record = now[kind, record_id]
+    views.notes = site.notes
     return pages
 
 

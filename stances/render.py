@@ -12,7 +12,6 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .tracking import reading
 from .environment import Environment
 from .cite import PLACEHOLDER
 from .link import Site
@@ -272,12 +271,15 @@ READ_NOTHING = frozenset()  # one for every fragment that reads no record (all, 
 
 
 class Renderer:
-    """The loaded templates and the fragments rendered so far, for one site."""
+    """The loaded templates and the fragments rendered so far, for one site.
 
-    def __init__(self, site: Site, templates: Path, fragments: Fragments, env: jinja2.Environment,
-                 track: bool = True):
+    `reads`, for a rebuild (see rebuild.py): the tracking.Reads that the views of the site's records
+    note into, to tell the records each page and fragment reads; None for a one-off build, which
+    renders the records themselves."""
+
+    def __init__(self, site: Site, templates: Path, fragments: Fragments, env: jinja2.Environment, reads=None):
         self.site = site
-        self.track = track  # note the records each page and fragment reads (for the next build: see rebuild.py)
+        self.reads = reads
         self.templates = templates
         self.fragments = fragments
         self.env = env
@@ -296,16 +298,14 @@ class Renderer:
         when it is rendered); on every use, count the records it read as the page's."""
         found = getattr(self.fragments, name).get(key)
         if found is None:
-            reads: set | None = set() if self.track else None
-            token = reading.set(reads)
-            try:
-                html = Markup(template.render(**context(), **helpers(self.site, page, self, whole=False)))
-            finally:
-                reading.reset(token)
-            found = self.fragments.add(name, key, html.encode(), frozenset(reads) if reads else READ_NOTHING)
-        page_reads = reading.get()
-        if page_reads is not None:
-            page_reads.update(found[1])
+
+            def work() -> Markup:
+                return Markup(template.render(**context(), **helpers(self.site, page, self, whole=False)))
+
+            html, reads = (work(), READ_NOTHING) if self.reads is None else self.reads.apart(work)
+            found = self.fragments.add(name, key, html.encode(), reads or READ_NOTHING)
+        if self.reads is not None:
+            self.reads.add(found[1])
         return Markup(found[0].decode())
 
     def card(self, page: Page, quote, show_speaker: bool = True) -> Markup:
@@ -442,18 +442,17 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, keep=None) -> Rend
     for page in pages:
         if page.kind in failed:
             continue
-        reads: set = set()
-        token = reading.set(reads if keep is not None else None)
         try:
-            text = renderer.page(page)
-            kept = keep(page, frozenset(reads)) if keep is not None else None
+            if renderer.reads is None:
+                text, reads = renderer.page(page), READ_NOTHING
+            else:
+                text, reads = renderer.reads.apart(lambda: renderer.page(page))
+            kept = keep(page, reads) if keep is not None else None
         except Exception as exc:  # noqa: BLE001 - a template bug is reported, not raised
             failed.add(page.kind)
             path, line = template_place(exc, renderer.templates)
             done.problems.append(error(path, line, 1, f"template {page.template} failed on {page.output}: {exc}"))
             continue
-        finally:
-            reading.reset(token)
         emit(page.output, text)  # a file that cannot be written is no template's fault: the writer says so
         done.count += 1
         if keep is not None:
@@ -462,12 +461,11 @@ def render_pages(renderer: Renderer, pages: list[Page], emit, keep=None) -> Rend
 
 
 def renderer_for(site: Site, pages: list[Page], templates: Path, fragments: Fragments | None = None,
-                 env: jinja2.Environment | None = None) -> Renderer | Problem:
-    """The templates the pages need, loaded (or the problem that stopped them loading). Given `fragments`
-    and `env` (a rebuild's, see rebuild.py), what each page and fragment reads is tracked."""
+                 env: jinja2.Environment | None = None, reads=None) -> Renderer | Problem:
+    """The templates the pages need, loaded (or the problem that stopped them loading). A rebuild (see
+    rebuild.py) gives the `fragments` and `env` it keeps, and the `reads` its views note into."""
     try:
-        renderer = Renderer(site, templates, fragments or Fragments(), env or environment(templates),
-                            track=fragments is not None)
+        renderer = Renderer(site, templates, fragments or Fragments(), env or environment(templates), reads)
         renderer.load(pages)
     except jinja2.TemplateError as exc:
         return template_problem(exc, templates)
@@ -478,10 +476,10 @@ def render(site: Site, pages: list[Page], renderer: Renderer, emit, *, keep=None
            meanwhile=None) -> Rendered:
     """Render the pages, each to `emit(output path, html)`, across `workers` processes.
 
-    `keep(page, reads)`, if given, is called for each page rendered with the records it read, and what
-    it returns is handed back in `kept` (a rebuild's memo of the page); the fragments the workers made
-    are then taken into the renderer's. `meanwhile()` is called while the pages render in other
-    processes (or once they have rendered, if they render here).
+    `keep(page, reads)`, if given, is called for each page rendered with the records it read (none unless
+    the renderer tracks them: see Renderer), and what it returns is handed back in `kept` (a rebuild's
+    memo of the page); the fragments the workers made are then taken into the renderer's. `meanwhile()`
+    is called while the pages render in other processes (or once they have rendered, if they render here).
     """
     known = len(site.notes.keys)
 

@@ -3,9 +3,9 @@
 The `livereload` package gives the browser side: its WebSocket handler speaks the
 LiveReload protocol, and it serves livereload.js from our own origin. `watchdog` hears
 from the operating system which files changed; this module sorts them by kind (`sort_changes`:
-content, templates, assets, the archive; or, for a folder made, moved or deleted, everything), and
-the rebuild does that kind of work and no other (rebuild.Change). This module and `handlers`
-(the HTTP side) own the rest:
+content, templates, assets, the archive; or, for a folder made, moved or deleted, or a burst of saves
+too large for the system to report, everything), and the rebuild does that kind of work and no other
+(rebuild.Change). This module and `handlers` (the HTTP side) own the rest:
 
 - a save starts a rebuild at once: when the file is closed, where the system says so (Linux),
   else WRITING seconds after it was last written to; the saves that come while a build runs give
@@ -87,6 +87,22 @@ class Changes(FileSystemEventHandler):
         self.preview.saw_change(paths, whole=event.is_directory, writing=writing)
 
 
+class Dropped(logging.Handler):
+    """Hears watchdog say, in its log (where it says nothing else), that the system dropped file events: the
+    kernel's inotify queue overflowed in a burst too large. The files the watcher named are then not all
+    that changed, so everything is looked at again."""
+
+    LOGGER = "watchdog.observers"
+
+    def __init__(self, preview: "Preview"):
+        super().__init__(logging.WARNING)
+        self.preview = preview
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.preview.saw_change([], whole=True)
+
+
 class Preview:
     """The state shared by the watcher, the builds and the request handlers."""
 
@@ -132,6 +148,7 @@ class Preview:
         """
         folders = [folder for _, folder in watched(self.options)]
         handler = Changes(self)
+        logging.getLogger(Dropped.LOGGER).addHandler(Dropped(self))
         self.folders = {folder: identity(folder) for folder in folders}
         for observer_type in (Observer, PollingObserver):
             observer = observer_type()

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import schema
-from .tracking import noticed
 from .load import Document
 from .problems import Problem, a, command, did_you_mean, error
 
@@ -111,7 +110,6 @@ class Record:
     marks: dict = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name):
-        noticed(self, name)
         return self.data[name]
 
     def __getattr__(self, name):
@@ -120,11 +118,9 @@ class Record:
             value = self.__dict__["data"][name]
         except KeyError:
             raise AttributeError(name) from None
-        noticed(self, name)
         return value
 
     def get(self, name, default=None):
-        noticed(self, name)
         return self.data.get(name, default)
 
     def where(self, *path) -> tuple[str, int, int]:

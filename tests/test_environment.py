@@ -4,8 +4,8 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from stances.tracking import reading
 from stances.environment import Environment
+from stances.tracking import Reads, View
 from stances.validate import Record
 
 
@@ -44,6 +44,8 @@ CASES = [
     ("a callable object", "{{ c('x') }}", {"c": type("C", (), {"__call__": lambda self, v: v + "<"})()}),
     ("escaping: text, safe markup, numbers, none", "{{ t }}{{ m }}{{ n }}{{ z }}{{ t ~ m }}",
      {"t": "<&>\"'", "m": Markup("<em>ok</em>"), "n": 3.5, "z": None}),
+    ("safe markup of a kind that says its own HTML", "{{ m }}",
+     {"m": type("Shown", (Markup,), {"__html__": lambda self: Markup("<b>shown</b>")})("<i>as text</i>")}),
     ("macros, set blocks and filters keep their safety", "{% from '_macros.html' import shout %}"
      "{% set s %}<i>{{ t }}</i>{% endset %}{{ s }}{{ shout(t) }}{{ t|e }}{{ t|upper }}{{ s|length }}",
      {"t": "<x>"}),
@@ -70,11 +72,27 @@ def test_fails_where_plain_jinja_fails(source):
     assert failures[0] == failures[1]
 
 
-def test_a_field_read_is_noted_for_the_page():
-    reads: set = set()
-    token = reading.set(reads)
-    try:
-        Environment(autoescape=True).from_string("{{ r.text }}").render(r=record(text="t"))
-    finally:
-        reading.reset(token)
-    assert reads == {("quotes", "q1")}
+@pytest.mark.parametrize("source,context", [case[1:] for case in CASES if "r" in case[2]],
+                         ids=[case[0] for case in CASES if "r" in case[2]])
+def test_a_rebuilds_view_of_a_record_renders_as_the_record(source, context):
+    plain, _ = both(source, **context)
+    _, ours = both(source, **{**context, "r": View(context["r"], Reads())})
+    assert ours == plain
+
+
+def test_a_field_read_through_a_view_is_noted_for_the_page_and_the_plan():
+    reads = Reads()
+    reads.records, reads.fields = set(), set()
+    view = View(record(text="t", other="o"), reads)
+    Environment(autoescape=True).from_string("{{ r.kind }}{{ r.id }}").render(r=view)
+    assert reads.records == reads.fields == set()  # which record it is, and where, is no field
+    Environment(autoescape=True).from_string("{{ r.text }}{{ r['other'] }}{{ r.get('gone') }}").render(r=view)
+    assert reads.records == {("quotes", "q1")}
+    assert reads.fields == {("quotes", "q1", "text"), ("quotes", "q1", "other"), ("quotes", "q1", "gone")}
+
+
+def test_a_view_notes_nothing_while_nobody_collects():
+    reads = Reads()
+    view = View(record(text="t"), reads)
+    assert Environment(autoescape=True).from_string("{{ r.text }}").render(r=view) == "t"
+    assert reads.records is None and reads.fields is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -14,6 +15,8 @@ from stances.cache import Cache
 from stances.pipeline import BuildOptions, run
 from stances.rebuild import write_later
 from stances.rebuild import EVERYTHING, Change
+from stances.tracking import View
+from stances.validate import Record
 
 GOLDEN = FIXTURES / "golden" / "content"
 
@@ -168,7 +171,7 @@ def test_incremental_rebuilds_equal_a_fresh_build(edits, later):
                 result = build(tree / "site", cache)
             assert not result.failed(strict=False), [str(p) for p in result.problems]
             fresh = tree / f"fresh-{edits.index((edit, number))}"
-            assert not build(fresh, Cache()).failed(strict=False)
+            assert not build(fresh, None).failed(strict=False)  # a one-off build: no cache, nothing tracked
             pages = lambda site: {name: text for name, text in snapshot(site).items() if name.endswith(".html")}  # noqa: E731
             assert pages(tree / "site") == pages(fresh)
             assert write_later(cache) == []
@@ -222,6 +225,26 @@ def test_a_one_record_edit_renders_only_the_pages_that_show_it(tmp_path):
     edited = golden.build()
     assert 0 < edited.rendered < first.rendered
     assert "We will consider gauge 7." in (tmp_path / "site" / "quotes" / "lee-consider" / "index.html").read_text()
+
+
+def test_only_a_rebuild_plans_and_renders_through_tracking_views(tmp_path):
+    """A one-off build plans and renders the records themselves; a build that keeps a cache for the next,
+    views of them that tell what is read. An edit points the last plan's views at the new records."""
+    options = BuildOptions(GOLDEN, ROOT / "templates", ROOT / "assets", search=False)
+    shown = lambda result: {type(page.context["record"]) for page in result.searchable[1]  # noqa: E731
+                            if "record" in page.context}
+    assert shown(run(options, tmp_path / "once")) == {Record}
+    golden = Rebuilds(tmp_path)
+    kept = run(replace(options, content=golden.content), tmp_path / "kept", cache=golden.cache)
+    assert shown(kept) == {View}
+    page = next(page for page in kept.searchable[1] if page.url == "quotes/lee-consider/")
+    before = page.context["record"].record
+    edit_quote_text(golden.content, 3)
+    edited = run(replace(options, content=golden.content), tmp_path / "kept", cache=golden.cache)
+    assert edited.searchable[1] is kept.searchable[1]  # the plan stands: the same pages, their views pointed anew
+    assert page.context["record"].record is not before
+    assert "We will consider gauge 3." in str(page.context["record"]["wordings"][0]["text"])
+    assert "We will consider gauge 3." not in str(before["wordings"][0]["text"])  # the last build's record is as it was
 
 
 def test_a_failed_build_is_not_forgotten_by_a_rebuild_that_changed_nothing(tmp_path):

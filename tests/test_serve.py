@@ -359,6 +359,26 @@ def test_a_content_save_reads_no_template_and_copies_no_asset(start, folder):
     assert_serves(server, full_build(folder))
 
 
+def test_an_edit_in_a_burst_too_large_for_the_system_to_report_is_served(server, folder):
+    # While the preview cannot read the system's reports (stopped here, as on a machine too busy), a burst
+    # of saves fills the kernel's queue, and the edit saved after it is reported by no event. The system
+    # says events were dropped: everything is looked at again, and the edit is served.
+    generation = server.status()["generation"]
+    server.process.send_signal(signal.SIGSTOP)
+    try:
+        noise = folder / "content" / ".noise"
+        for number in range(12_000):  # 3 events each (opened, modified, closed): past the queue's 16,384
+            noise.write_text(str(number))
+        edit(folder / "content" / "quotes" / "lee.yml",
+             lambda text: text.replace("We will consider the gauge", "We will weigh the gauge"))
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+    wait_until(lambda: "We will weigh the gauge" in server.page("quotes/lee-consider/"), "the edit after the burst")
+    server.wait_for_build(generation)
+    wait_until(lambda: not server.status()["building"] and not server.pending_saves(), "the builds to end")
+    assert_serves(server, full_build(folder))
+
+
 def test_an_archived_article_edited_has_the_quotes_checked_again(start, folder):
     shutil.copytree(GOLDEN.parent / "archive", folder / "archive")
     server = start("--base-url", BASE, "--archive", "archive")

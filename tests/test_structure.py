@@ -78,3 +78,16 @@ def test_the_pipeline_reads_top_to_bottom_in_one_screen():
     tree = ast.parse((PACKAGE / "pipeline.py").read_text(encoding="utf-8"))
     run = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "run")
     assert run.end_lineno - run.lineno + 1 <= 30
+
+
+def test_a_record_is_plain_data_that_knows_nothing_of_tracking():
+    """What a rebuild's plan and render read is told by tracking.View, which the rebuild layer hands them:
+    validate.Record, and its module, never refer to tracking (a one-off build pays nothing for it)."""
+    graph = imports()
+    assert "tracking" not in graph["validate"]
+    source = (PACKAGE / "validate.py").read_text(encoding="utf-8")
+    record = next(node for node in ast.parse(source).body if isinstance(node, ast.ClassDef) and node.name == "Record")
+    names = {node.id for node in ast.walk(record) if isinstance(node, ast.Name)} | \
+        {node.attr for node in ast.walk(record) if isinstance(node, ast.Attribute)}
+    assert not names & {"noticed", "tracking", "reading", "planning", "View", "Reads"}
+    assert "tracking" not in source.lower() and "noticed" not in source
