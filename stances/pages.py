@@ -246,6 +246,7 @@ def normal_base(base_url: str) -> str:
 PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net")  # RFC 2606's, for documentation only
 
 
+@functools.lru_cache(maxsize=8)  # asked on every page and fragment rendered, of the one base URL
 def is_placeholder(base_url: str) -> bool:
     """True for a base URL on a documentation-only host, which no published site can have."""
     host = (urlsplit(base_url).hostname or "").lower()
