@@ -82,6 +82,20 @@ class Copied:
 
 
 @dataclass(frozen=True)
+class Written:
+    """What a good build wrote, for the next to compare with (rebuild.remember_written)."""
+
+    records: dict  # (kind, id) -> the record it held
+    pages: dict  # output path -> PageMemo
+    templates: tuple  # the templates' key
+    out: Path  # where it wrote
+    data: dict  # kind -> {id: (JSON line, CSV row)} in the open-data files
+    data_texts: dict  # open-data file -> its text
+    names: set  # the pages and data files it wrote there
+    assets: object  # Copied: the assets it copied
+
+
+@dataclass(frozen=True)
 class DataLater:
     """Open data a rebuild left for `rebuild.write_later`."""
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import Cache, DataLater, LastBuild, LastPlan
+from .cache import Cache, DataLater, LastPlan, Written
 from .data import export
 from .link import Site, link, unchecked
 from .files import apart, inputs_of
@@ -18,8 +18,9 @@ from .pages import placeholder_base, plan
 from .problems import Problem, failure
 from .progress import Silent
 from .read import read
-from .rebuild import EVERYTHING, Change, Reuse, Tracked, assets_to_write, changes, keys_now, last_plan, last_result, \
-    link_again, plan_tracked, read_records, render_again, write_later
+from .rebuild import Change, EVERYTHING, Reuse, Tracked, assets_to_write, changes, failed_after_plan, keys_now, \
+    last_plan, last_result, link_again, plan_tracked, read_records, remember_build, remember_written, render_again, \
+    write_later
 from .render import render_once
 from .validate import published_address
 from .verify import verify
@@ -248,12 +249,10 @@ def write_site(job: Job, planned: Planned) -> None:
     try:
         write_pages(job, planned)
     finally:
-        if planned.new_plan is None and job.result.failed(job.options.strict):
-            job.cache.out = None  # the last plan's views show this build's records: the next build starts afresh
+        if job.result.failed(job.options.strict):
+            failed_after_plan(job.cache, planned.new_plan)
     if not job.result.failed(job.options.strict):
-        if planned.new_plan is not None:
-            job.cache.plan = planned.new_plan
-        job.cache.last = LastBuild(job.inputs, job.result)
+        remember_build(job.cache, planned.new_plan, job.inputs, job.result)
 
 
 def write_pages(job: Job, planned: Planned) -> None:
@@ -336,12 +335,8 @@ def write_pages(job: Job, planned: Planned) -> None:
         result.searchable = (site, pages)
     result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
-        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
-        cache.relinked = set()  # from here, what relink patches is counted again
-        cache.data_texts = data
-        cache.written, cache.assets = current, copied
-        if data_later:
-            cache.later = DataLater(site, changed, out)
+        remember_written(cache, Written(now, memos, layout, out, rows, data, current, copied),
+                         DataLater(site, changed, out) if data_later else None)
 
 
 def plan_anyway(site, base_url: str | None) -> list[Problem]:

@@ -24,8 +24,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, changed_records, \
-    current_records, fingerprint, inputs_key
+from .cache import Cache, Copied, DataLater, InputKeys, LastBuild, LastPlan, LastRead, LinkState, Listing, PageMemo, \
+    Written, changed_fields, changed_records, current_records, fingerprint, inputs_key
 from .files import stat_key
 from .data import export
 from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
@@ -410,6 +410,30 @@ def changes(cache: Cache, site: Site, out: Path | None, layout: tuple) -> tuple[
     new_folder = out is not None and (cache.out != out or cache.templates != layout or not (out / MARKER).is_file())
     changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
     return now, changed, new_folder
+
+
+def remember_written(cache: Cache, written: Written, later: DataLater | None) -> None:
+    """Keep what a good build wrote, for the next to compare with; `later`: the open data it left to write_later."""
+    cache.records, cache.pages, cache.templates = written.records, written.pages, written.templates
+    cache.out = written.out
+    cache.data, cache.data_texts, cache.written, cache.assets = written.data, written.data_texts, written.names, \
+        written.assets
+    cache.relinked = set()  # from here, what relink patches is counted again
+    cache.later = later
+
+
+def remember_build(cache: Cache, new_plan: LastPlan | None, inputs: tuple, result) -> None:
+    """Keep a good build's plan (None: the last stands) and its result, which stands while `inputs` do."""
+    if new_plan is not None:
+        cache.plan = new_plan
+    cache.last = LastBuild(inputs, result)
+
+
+def failed_after_plan(cache: Cache, new_plan: LastPlan | None) -> None:
+    """A build failed once planned: if it reused the last plan, whose views now show this build's records,
+    the next build starts afresh."""
+    if new_plan is None:
+        cache.out = None
 
 
 def write_later(cache: Cache) -> list[Problem]:
