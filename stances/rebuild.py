@@ -436,6 +436,11 @@ def failed_after_plan(cache: Cache, new_plan: LastPlan | None) -> None:
         cache.out = None
 
 
+def start_afresh(cache: Cache) -> None:
+    """Have the next build write the whole site into a new folder, whatever it finds the same."""
+    cache.out = cache.last = None
+
+
 def write_later(cache: Cache) -> list[Problem]:
     """Write the open-data files a rebuild left for later (pipeline.run's data_later), if any."""
     if cache.later is None:
@@ -447,7 +452,7 @@ def write_later(cache: Cache) -> list[Problem]:
         replace_files([(out / name, text.encode("utf-8")) for name, text in data.items()
                        if cache.data_texts.get(name) != text])
     except OSError as exc:
-        cache.out = cache.last = None  # the next build writes the whole site afresh
+        start_afresh(cache)
         return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]
     cache.data, cache.data_texts = rows, data
     return []
