@@ -1,8 +1,8 @@
 """What one build keeps for the next, so a rebuild redoes only what an edit touched.
 
-`python build.py` starts with an empty Cache; `serve` keeps one across rebuilds. Both run
-the same pipeline: the cache only lets a stage skip work whose inputs it has seen, and a
-property test (tests/test_incremental.py) checks the result is byte-identical to a fresh build.
+`serve` keeps one Cache across rebuilds, and only the rebuild layer (rebuild.py) reads and writes
+it, at the stages' boundaries; a one-off build runs the plain stages and keeps nothing for a next.
+A property test (tests/test_incremental.py) checks a rebuild's result is byte-identical to a fresh build's.
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@ runs them, and are only told which part of their input to do again:
 - the plan (`last_plan`): the last plan stands while no field it read changed;
 - the render (`render_again`): only pages whose plan, or a record they read, changed, and every page
   when the templates changed; what each page read and the fragments rendered are kept for the next build;
-- the write (`assets_to_write`): the assets are copied again only when they changed.
+- the write (`assets_to_write`): the assets are copied again only when they changed; what a good
+  build wrote and planned is kept (`remember_written`, `remember_build`), the open data of a rebuild
+  written after its pages (`write_later`), and the build before stands when nothing changed (`last_result`).
+Only this module writes into the cache (tests/test_structure.py).
 What the plan and the render read is told by the dependency tracking this layer owns: it hands them
 the site with each record behind a tracking.View (`Tracked`), where a one-off build hands them the
 records themselves. tests/test_incremental.py checks the result is byte for byte a fresh build's.
