@@ -243,6 +243,8 @@ def probe(content: Path, out: Path, runs: int) -> dict:
     if "search" in inspect.signature(pipeline.run).parameters:  # serve re-indexes search in the background
         kwargs["search"] = False
     later = getattr(pipeline, "write_later", None)  # serve writes the open data after the pages
+    if later is None and importlib.util.find_spec("stances.rebuild") is not None:  # where it lives from 24 on
+        later = getattr(importlib.import_module("stances.rebuild"), "write_later", None)
     if later is not None:
         kwargs["data_later"] = True
 

@@ -1,8 +1,8 @@
 """What one build keeps for the next, so a rebuild redoes only what an edit touched.
 
-`python build.py` starts with an empty Cache; `serve` keeps one across rebuilds. Both run
-the same pipeline: the cache only lets a stage skip work whose inputs it has seen, and a
-property test (tests/test_incremental.py) checks the result is byte-identical to a fresh build.
+`serve` keeps one Cache across rebuilds, and only the rebuild layer (rebuild.py) reads and writes
+it, at the stages' boundaries; a one-off build runs the plain stages and keeps nothing for a next.
+A property test (tests/test_incremental.py) checks a rebuild's result is byte-identical to a fresh build's.
 """
 
 from __future__ import annotations
@@ -82,8 +82,22 @@ class Copied:
 
 
 @dataclass(frozen=True)
+class Written:
+    """What a good build wrote, for the next to compare with (rebuild.remember_written)."""
+
+    records: dict  # (kind, id) -> the record it held
+    pages: dict  # output path -> PageMemo
+    templates: tuple  # the templates' key
+    out: Path  # where it wrote
+    data: dict  # kind -> {id: (JSON line, CSV row)} in the open-data files
+    data_texts: dict  # open-data file -> its text
+    names: set  # the pages and data files it wrote there
+    assets: object  # Copied: the assets it copied
+
+
+@dataclass(frozen=True)
 class DataLater:
-    """Open data a rebuild left for `pipeline.write_later`."""
+    """Open data a rebuild left for `rebuild.write_later`."""
 
     site: object  # link.Site
     changed: set | None  # (kind, id) changed since the data was last written; None: all of them

@@ -8,22 +8,23 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import Cache, DataLater, LastBuild, LastPlan, changed_records, current_records
+from .cache import Cache, DataLater, LastPlan, Written
 from .data import export
 from .link import Site, link, unchecked
 from .files import apart, inputs_of
 from .load import shown_path
 from . import search as searching
 from .pages import placeholder_base, plan
-from .problems import Problem, failure, warning
+from .problems import Problem, failure
 from .progress import Silent
 from .read import read
-from .rebuild import EVERYTHING, Change, Reuse, Tracked, assets_to_write, keys_now, last_plan, link_again, \
-    plan_tracked, read_records, render_again
+from .rebuild import Change, EVERYTHING, Reuse, Tracked, assets_to_write, changes, failed_after_plan, keys_now, \
+    last_plan, last_result, link_again, plan_tracked, read_records, remember_build, remember_written, render_again, \
+    write_later
 from .render import render_once
 from .validate import published_address
 from .verify import verify
-from .write import MARKER, InPlace, Staging, replace_files, sweep
+from .write import InPlace, Staging, sweep
 
 
 @dataclass(frozen=True)
@@ -191,13 +192,10 @@ def read_and_link(job: Job) -> Site | Result | None:
     keys = keys_now(options, cache, job.change)
     job.layout, job.assets = keys.templates, keys.assets
     job.inputs = (options.content.absolute(), job.out, options.base_url, options.strict, options.search, keys)
-    earlier = cache.last
-    if not touched and earlier is not None and earlier.inputs == job.inputs and \
-            (job.out is None or (job.out / MARKER).is_file()):
-        earlier = earlier.result  # nothing changed since the last good build: it stands
+    earlier = last_result(cache, job.inputs, touched, job.out) if keep else None
+    if earlier is not None:  # nothing changed since the last good build: it stands
         return Result(problems=list(earlier.problems), records=earlier.records, pages=earlier.pages,
                       timings=result.timings, searchable=earlier.searchable)
-    cache.last = None
     result.records = len(content.records)
     progress.stage("linking")  # a one-off build keeps no record as read: link turns them into linked ones in place
     site, found = (link_again(content.records, cache, options.workers) if keep
@@ -219,18 +217,10 @@ def read_and_link(job: Job) -> Site | Result | None:
 def plan_site(job: Job, site: Site) -> Planned:
     """Every page of the site: the last good build's plan, if it stands (rebuild.last_plan), else planned anew."""
     options, cache, result, out = job.options, job.cache, job.result, job.out
-    relinked = cache.relinked if cache.records else None
-    if relinked is not None:  # only these changed since the last good build: patch its records
-        now = dict(cache.records)
-        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
-    else:
-        now = current_records(site.records)
-    new_folder = out is not None and (cache.out != out or cache.templates != job.layout or
-                                      not (out / MARKER).is_file())
-    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
+    now, changed, new_folder = changes(cache, site, out, job.layout)
     if out is not None:
         result.problems += placeholder_base(site, options.base_url)
-    pages = last_plan(cache, site, now, changed, options.base_url, relinked)
+    pages = last_plan(cache, site, now, changed, options.base_url)
     new_plan = None
     if pages is None:
         job.progress.stage("planning pages")
@@ -259,12 +249,10 @@ def write_site(job: Job, planned: Planned) -> None:
     try:
         write_pages(job, planned)
     finally:
-        if planned.new_plan is None and job.result.failed(job.options.strict):
-            job.cache.out = None  # the last plan's views show this build's records: the next build starts afresh
+        if job.result.failed(job.options.strict):
+            failed_after_plan(job.cache, planned.new_plan)
     if not job.result.failed(job.options.strict):
-        if planned.new_plan is not None:
-            job.cache.plan = planned.new_plan
-        job.cache.last = LastBuild(job.inputs, job.result)
+        remember_build(job.cache, planned.new_plan, job.inputs, job.result)
 
 
 def write_pages(job: Job, planned: Planned) -> None:
@@ -347,12 +335,8 @@ def write_pages(job: Job, planned: Planned) -> None:
         result.searchable = (site, pages)
     result.written = len(result.changed)
     if not result.failed(strict):  # what the next run may take as written
-        cache.records, cache.pages, cache.templates, cache.out, cache.data = now, memos, layout, out, rows
-        cache.relinked = set()  # from here, what relink patches is counted again
-        cache.data_texts = data
-        cache.written, cache.assets = current, copied
-        if data_later:
-            cache.later = DataLater(site, changed, out)
+        remember_written(cache, Written(now, memos, layout, out, rows, data, current, copied),
+                         DataLater(site, changed, out) if data_later else None)
 
 
 def plan_anyway(site, base_url: str | None) -> list[Problem]:
@@ -374,20 +358,3 @@ def cannot_write(out: Path, exc: OSError) -> Problem:
     where = f" ({shown_path(Path(name))})" if name else ""
     return failure(f"cannot write the site into {shown_path(out)}/: {exc.strerror or exc}{where}; "
                    "the last good site is left as it was")
-
-
-def write_later(cache: Cache) -> list[Problem]:
-    """Write the open-data files a rebuild left for later (see `run`'s data_later), if any."""
-    if cache.later is None:
-        return []
-    site, changed, out = cache.later.site, cache.later.changed, cache.later.out
-    cache.later = None
-    data, rows = export(site, changed, cache.data, cache.data_texts)
-    try:
-        replace_files([(out / name, text.encode("utf-8")) for name, text in data.items()
-                       if cache.data_texts.get(name) != text])
-    except OSError as exc:
-        cache.out = cache.last = None  # the next build writes the whole site afresh
-        return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]
-    cache.data, cache.data_texts = rows, data
-    return []

@@ -12,7 +12,10 @@ runs them, and are only told which part of their input to do again:
 - the plan (`last_plan`): the last plan stands while no field it read changed;
 - the render (`render_again`): only pages whose plan, or a record they read, changed, and every page
   when the templates changed; what each page read and the fragments rendered are kept for the next build;
-- the write (`assets_to_write`): the assets are copied again only when they changed.
+- the write (`assets_to_write`): the assets are copied again only when they changed; what a good
+  build wrote and planned is kept (`remember_written`, `remember_build`), the open data of a rebuild
+  written after its pages (`write_later`), and the build before stands when nothing changed (`last_result`).
+Only this module writes into the cache (tests/test_structure.py).
 What the plan and the render read is told by the dependency tracking this layer owns: it hands them
 the site with each record behind a tracking.View (`Tracked`), where a one-off build hands them the
 records themselves. tests/test_incremental.py checks the result is byte for byte a fresh build's.
@@ -24,19 +27,20 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import Cache, Copied, InputKeys, LastRead, LinkState, Listing, PageMemo, changed_fields, fingerprint, \
-    inputs_key
+from .cache import Cache, Copied, DataLater, InputKeys, LastBuild, LastPlan, LastRead, LinkState, Listing, PageMemo, \
+    Written, changed_fields, changed_records, current_records, fingerprint, inputs_key
 from .files import stat_key
+from .data import export
 from .link import Linking, Site, assemble, citations_in, index, link_record, prerender
-from .load import YAML_SUFFIXES, scan
+from .load import YAML_SUFFIXES, scan, shown_path
 from .pages import Page, plan
-from .problems import Problem
+from .problems import Problem, warning
 from .read import READ_SHARED_FROM, Content, gave_nothing, named, read_file
 from .render import Fragments, environment, render, renderer_for
 from .schema import KINDS
 from .shares import each
 from .tracking import Reads, View
-from .write import files_of
+from .write import MARKER, files_of, replace_files
 
 
 @dataclass(frozen=True)
@@ -386,8 +390,78 @@ def relink(records: list, cache: Cache) -> tuple[Site, list[Problem]] | None:
     return state.site, state.problems + state.unused
 
 
-def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None,
-              relinked: set | None = None) -> list | None:
+def last_result(cache: Cache, inputs: tuple, touched: bool, out: Path | None):
+    """The last good build's result, if it stands: no content file changed (`touched`), its other inputs
+    are the same, and its site is still where it was written. Else None, and it is forgotten."""
+    earlier = cache.last
+    if not touched and earlier is not None and earlier.inputs == inputs and (out is None or (out / MARKER).is_file()):
+        return earlier.result
+    cache.last = None
+    return None
+
+
+def changes(cache: Cache, site: Site, out: Path | None, layout: tuple) -> tuple[dict, set | None, bool]:
+    """What this build holds against the cache's last good build: every record by (kind, id); the (kind, id)
+    that changed, or None where every page is to be rendered; and whether the site is written into a new
+    folder (a first build, another folder, other templates, the last site gone) or brought up to date."""
+    relinked = cache.relinked if cache.records else None
+    if relinked is not None:  # only these changed since the last good build: patch its records
+        now = dict(cache.records)
+        now.update((key, site.records[key[0]][key[1]]) for key in relinked)
+    else:
+        now = current_records(site.records)
+    new_folder = out is not None and (cache.out != out or cache.templates != layout or not (out / MARKER).is_file())
+    changed = None if out is None or new_folder else changed_records(cache.records, now, relinked)
+    return now, changed, new_folder
+
+
+def remember_written(cache: Cache, written: Written, later: DataLater | None) -> None:
+    """Keep what a good build wrote, for the next to compare with; `later`: the open data it left to write_later."""
+    cache.records, cache.pages, cache.templates = written.records, written.pages, written.templates
+    cache.out = written.out
+    cache.data, cache.data_texts, cache.written, cache.assets = written.data, written.data_texts, written.names, \
+        written.assets
+    cache.relinked = set()  # from here, what relink patches is counted again
+    cache.later = later
+
+
+def remember_build(cache: Cache, new_plan: LastPlan | None, inputs: tuple, result) -> None:
+    """Keep a good build's plan (None: the last stands) and its result, which stands while `inputs` do."""
+    if new_plan is not None:
+        cache.plan = new_plan
+    cache.last = LastBuild(inputs, result)
+
+
+def failed_after_plan(cache: Cache, new_plan: LastPlan | None) -> None:
+    """A build failed once planned: if it reused the last plan, whose views now show this build's records,
+    the next build starts afresh."""
+    if new_plan is None:
+        cache.out = None
+
+
+def start_afresh(cache: Cache) -> None:
+    """Have the next build write the whole site into a new folder, whatever it finds the same."""
+    cache.out = cache.last = None
+
+
+def write_later(cache: Cache) -> list[Problem]:
+    """Write the open-data files a rebuild left for later (pipeline.run's data_later), if any."""
+    if cache.later is None:
+        return []
+    site, changed, out = cache.later.site, cache.later.changed, cache.later.out
+    cache.later = None
+    data, rows = export(site, changed, cache.data, cache.data_texts)
+    try:
+        replace_files([(out / name, text.encode("utf-8")) for name, text in data.items()
+                       if cache.data_texts.get(name) != text])
+    except OSError as exc:
+        start_afresh(cache)
+        return [warning(shown_path(out), 1, 1, f"open data not written ({exc}); the next build writes it")]
+    cache.data, cache.data_texts = rows, data
+    return []
+
+
+def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str | None) -> list | None:
     """The last good build's pages, if this build's records would plan them the same; else None.
 
     They would when no record was added or removed, the records stand in the same order, no
@@ -397,6 +471,7 @@ def last_plan(cache: Cache, site, now: dict, changed: set | None, base_url: str 
     """
     if cache.plan is None or changed is None:
         return None
+    relinked = cache.relinked if cache.records else None
     pages, fields, planned_base, order = cache.plan.pages, cache.plan.fields, cache.plan.base_url, cache.plan.order
     if planned_base != base_url or any(key not in cache.records or key not in now for key in changed):
         return None

@@ -52,9 +52,9 @@ from watchdog.observers.polling import PollingObserver
 from .cache import Cache
 from .files import layers
 from .handlers import application, browsers, close_browsers, reload_browsers
-from .pipeline import BuildOptions, run, write_later
+from .pipeline import BuildOptions, run
 from .problems import not_checked, report
-from .rebuild import EVERYTHING, Change
+from .rebuild import EVERYTHING, Change, start_afresh, write_later
 from . import search
 
 log = logging.getLogger("stances")
@@ -280,7 +280,7 @@ class Preview:
             problems = write_later(self.cache)
         except Exception:  # noqa: BLE001 - as a crashed build: the server stays up, the next build says more
             traceback.print_exc()
-            self.cache.out = self.cache.last = None  # the next build writes the whole site afresh
+            start_afresh(self.cache)
             problems = []
         for problem in problems:
             log.warning("%s", problem)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, ROOT
 from stances.cache import Cache
-from stances.pipeline import BuildOptions, run, write_later
+from stances.pipeline import BuildOptions, run
+from stances.rebuild import write_later
 from stances.rebuild import EVERYTHING, Change
 from stances.tracking import View
 from stances.validate import Record

@@ -65,6 +65,23 @@ def test_the_stages_know_nothing_of_rebuilds():
         assert "cache" not in (PACKAGE / f"{stage}.py").read_text(encoding="utf-8").lower(), stage
 
 
+def test_only_the_rebuild_layer_writes_into_the_cache():
+    """The pipeline hands the cache to rebuild.py's functions and keeps nothing in it itself."""
+    found = []
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.stem in ("rebuild", "cache"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                for part in ast.walk(target):
+                    if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Attribute | ast.Name) and \
+                            getattr(part.value, "attr", getattr(part.value, "id", None)) == "cache":
+                        found.append(f"{path.name}:{node.lineno}")
+    assert found == []
+
+
 def test_the_content_is_read_one_way():
     """Only read.py and the rebuild layer that wraps it list the content folder: `build`, `check`, `new` and
     the tests read it through read.read, so there is no second reader path to drift."""
