@@ -170,8 +170,10 @@ def assert_serves(server: Server, built: Path) -> None:
     for path in files:
         name = path.relative_to(built).as_posix()
         if name.startswith(("pagefind/", "data/")) and not name.endswith(".html"):
-            # The preview indexes search in the background, and writes the open data, after the pages.
-            wait_until(lambda: server.get(server.base + name)[2] == path.read_bytes(), f"{name} to follow the pages\n{server.output}")
+            # The preview indexes search in the background, and writes the open data, after the pages. Its
+            # Pagefind runs at a low priority (search.BACKGROUND), so on a busy machine it may take a while.
+            wait_until(lambda: server.get(server.base + name)[2] == path.read_bytes(),
+                       f"{name} to follow the pages\n{server.output}", timeout=3 * TIMEOUT)
         status, headers, body = server.get(server.base + name)
         expected_status = 404 if name == "404.html" else 200  # GitHub Pages serves it for misses only
         if name != "404.html":
