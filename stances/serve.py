@@ -127,6 +127,7 @@ class Preview:
         self.ready: asyncio.Event | None = None  # set while no build runs
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="build")
         self.observer = None
+        self.dropped = Dropped(self)  # on watchdog's logger while the preview watches
         self.folders: dict = {}  # each watched folder -> its identity when watched (see follow_folders)
         self.watches: dict = {}  # each watched folder -> its watch
         self.unwatched: set = set()  # watched folders the system said were deleted: their watch is gone
@@ -148,7 +149,7 @@ class Preview:
         """
         folders = [folder for _, folder in watched(self.options)]
         handler = Changes(self)
-        logging.getLogger(Dropped.LOGGER).addHandler(Dropped(self))
+        logging.getLogger(Dropped.LOGGER).addHandler(self.dropped)
         self.folders = {folder: identity(folder) for folder in folders}
         for observer_type in (Observer, PollingObserver):
             observer = observer_type()
@@ -434,6 +435,7 @@ class Preview:
         self.closing = True
         self.observer.stop()
         self.observer.join(timeout=5)
+        logging.getLogger(Dropped.LOGGER).removeHandler(self.dropped)  # the logger outlives this preview
         server.stop()
         if self.building is not None:
             log.info("finishing the running build")
